@@ -1,2 +1,6 @@
+export * from './answer';
+export * from './api';
+export * from './config';
 export * from './errors';
+export * from './orders';
 export * from './wxpay';

@@ -7,3 +7,6 @@ export * from './sign';
 export * from './types';
 export * from './xml';
 export * from './client-api';
+export * from './client';
+export * from './transport';
+export * from './xml-scan';

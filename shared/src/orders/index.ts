@@ -1,0 +1,2 @@
+// placeholder: being written by a helper
+export {};
