@@ -1,2 +1,170 @@
-// placeholder: being written by a helper
-export {};
+/**
+ * The callable actions of Shouyin's cloud functions, as the mini-program sees them: request and response
+ * types, the answer envelope, and the one table of stable error codes (documented in docs/api.md).
+ * Money is integer fen; times are epoch milliseconds. This module holds no runtime logic beyond the code
+ * table, so the mini-program can import it as is.
+ */
+import type { OrderStatus } from './orders/state';
+import type { RequestPaymentParams } from './wxpay/pay-sign';
+
+export type { OrderStatus, RequestPaymentParams };
+
+// ------------------------------------------------------------------------------------ the envelope
+
+export type ApiSuccess<T> = { ok: true; data: T };
+export type ApiFailure = { ok: false; error: { code: ErrorCode; message: string } };
+export type ApiAnswer<T> = ApiSuccess<T> | ApiFailure;
+
+/**
+ * Every code an answer can carry. `retryable`: the same call may succeed later unchanged (for `create`,
+ * retry with the same requestId: it can never produce a second order).
+ */
+export const ERROR_CODES = {
+  INVALID_INPUT: {
+    retryable: false,
+    meaning: 'The request is malformed (unknown action, bad ids, cart limits).',
+  },
+  UNAUTHENTICATED: {
+    retryable: false,
+    meaning: 'No mini-program user in the call context (OPENID missing).',
+  },
+  FORBIDDEN: {
+    retryable: false,
+    meaning: 'This action is internal and refuses calls from mini-program users.',
+  },
+  NOT_FOUND: { retryable: false, meaning: "No such order among the caller's own orders." },
+  PRODUCT_UNAVAILABLE: {
+    retryable: false,
+    meaning: 'A product in the cart does not exist or is not on sale.',
+  },
+  ORDER_TOO_LARGE: { retryable: false, meaning: 'The cart total exceeds what one order may hold.' },
+  TOO_MANY_UNPAID_ORDERS: {
+    retryable: false,
+    meaning: 'The caller already holds the maximum of unpaid orders.',
+  },
+  REQUEST_ID_REUSED: { retryable: false, meaning: 'The requestId was already used for a different cart.' },
+  REQUEST_IN_PROGRESS: {
+    retryable: true,
+    meaning: 'Another call with this requestId is still creating the order.',
+  },
+  ORDER_ALREADY_PAID: { retryable: false, meaning: 'The order is paid; there is nothing left to pay.' },
+  ORDER_CLOSED: {
+    retryable: false,
+    meaning: 'The order is closed and can no longer be paid; create a new one.',
+  },
+  ORDER_EXPIRED: {
+    retryable: false,
+    meaning: 'The payable window of the order has passed; create a new one.',
+  },
+  PAYMENT_REFUSED: {
+    retryable: false,
+    meaning: 'WeChat Pay refused the order; it was closed with the reason.',
+  },
+  PAYMENT_PENDING: {
+    retryable: true,
+    meaning:
+      "WeChat Pay's answer is unknown for now; the order stays unpaid. Retry (same requestId) or resume.",
+  },
+  INTERNAL: { retryable: true, meaning: 'Unexpected server error; details are in the function log only.' },
+} as const satisfies Record<string, { retryable: boolean; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
+}
+
+// ------------------------------------------------------------------------- createPayment (callFunction)
+
+export interface CartItemInput {
+  productId: string;
+  /** Integer 1–999. */
+  quantity: number;
+}
+
+/** `create`: 1–50 lines; prices come from the catalogue, the payer from the call context. */
+export interface CreatePaymentInput {
+  items: CartItemInput[];
+  /** Up to 200 characters, shown to the merchant. */
+  remark?: string;
+  /** Idempotency key, 8–64 chars of [A-Za-z0-9_-]: mint it once per checkout and reuse it on every retry. */
+  requestId: string;
+}
+
+export interface OrderRefInput {
+  outTradeNo: string;
+}
+
+export interface ListOrdersInput {
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** 1–50, default 20. */
+  limit?: number;
+}
+
+/** What `create` and `resume` return: `payment` goes to `wx.requestPayment` as is (appId is signed, not passed). */
+export interface PaymentStart {
+  outTradeNo: string;
+  totalFee: number;
+  payment: RequestPaymentParams;
+}
+
+export interface OrderLineView {
+  productId: string;
+  name: string;
+  unitFee: number;
+  quantity: number;
+  lineFee: number;
+}
+
+export interface OrderView {
+  outTradeNo: string;
+  status: OrderStatus;
+  totalFee: number;
+  lines: OrderLineView[];
+  remark?: string;
+  createdAt: number;
+  expireAt: number;
+  paidAt?: number;
+  transactionId?: string;
+  /** WeChat reported a payment after the order had been closed: the merchant was alerted. */
+  paidAfterClose?: boolean;
+  closeReason?: string;
+  refundedFee: number;
+}
+
+export interface OrderPage {
+  orders: OrderView[];
+  nextCursor: string | null;
+}
+
+/** The actions of the `createPayment` function: request fields and answer data of each. */
+export interface CreatePaymentActions {
+  create: { input: CreatePaymentInput; output: PaymentStart };
+  resume: { input: OrderRefInput; output: PaymentStart };
+  confirm: { input: OrderRefInput; output: OrderView };
+  get: { input: OrderRefInput; output: OrderView };
+  list: { input: ListOrdersInput; output: OrderPage };
+}
+export type CreatePaymentAction = keyof CreatePaymentActions;
+
+/** The `data` of `wx.cloud.callFunction({ name: 'createPayment', data })`. */
+export type CreatePaymentRequest = {
+  [A in CreatePaymentAction]: { action: A } & CreatePaymentActions[A]['input'];
+}[CreatePaymentAction];
+
+/** The answer of one createPayment action. */
+export type CreatePaymentAnswer<A extends CreatePaymentAction> = ApiAnswer<CreatePaymentActions[A]['output']>;
+
+// ----------------------------------------------------------------------------------- reconcile (timer)
+
+/** What one reconcile run did (the timer discards it; a manual trigger shows it). */
+export interface ReconcileSummary {
+  scanned: number;
+  paid: number;
+  closed: number;
+  unchanged: number;
+  failed: number;
+  /** The run stopped at its order or time budget; the next run continues. */
+  truncated: boolean;
+}

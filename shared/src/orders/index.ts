@@ -1,2 +1,24 @@
-// placeholder: being written by a helper
-export {};
+export * from './cart';
+export * from './db-port';
+export * from './deps';
+export * from './failures';
+export * from './money';
+export * from './pay-notice';
+export * from './payment-params';
+export * from './records';
+export * from './request-id';
+export * from './state';
+export * from './store';
+export * from './use-cases/close-order';
+export * from './use-cases/confirm-payment';
+export * from './use-cases/create-payment';
+export * from './use-cases/get-order';
+export * from './use-cases/handle-pay-notify';
+export * from './use-cases/list-orders';
+export * from './use-cases/own-order';
+export * from './use-cases/query-payment';
+export * from './use-cases/reconcile-payments';
+export * from './use-cases/resume-payment';
+export * from './use-cases/settle-payment';
+export * from './use-cases/start-payment';
+export * from './views';

@@ -60,7 +60,15 @@ export interface UnifiedOrderResult {
 }
 
 export type OrderQueryRequest = { out_trade_no: string } | { transaction_id: string };
-export type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'CLOSED' | 'REVOKED' | 'USERPAYING' | 'PAYERROR' | 'ACCEPT';
+export type TradeState =
+  | 'SUCCESS'
+  | 'REFUND'
+  | 'NOTPAY'
+  | 'CLOSED'
+  | 'REVOKED'
+  | 'USERPAYING'
+  | 'PAYERROR'
+  | 'ACCEPT';
 export interface OrderQueryResult {
   trade_state: TradeState;
   trade_state_desc?: string;
@@ -113,6 +121,8 @@ export interface RefundQueryItem {
   out_refund_no: string;
   refund_id: string;
   refund_fee: number;
+  /** refund_fee minus the non-recharge coupon part, when WeChat sends it. */
+  settlement_refund_fee?: number;
   refund_status: RefundStatus;
   refund_channel?: string;
   refund_recv_accout?: string;

@@ -24,7 +24,8 @@ export function decryptReqInfo(reqInfo: string, apiKey: string): string {
     throw new ReqInfoError('req_info is not base64');
   }
   const data = Buffer.from(compact, 'base64');
-  if (data.length === 0 || data.length % 16 !== 0) throw new ReqInfoError('req_info length is not a multiple of 16');
+  if (data.length === 0 || data.length % 16 !== 0)
+    throw new ReqInfoError('req_info length is not a multiple of 16');
   try {
     const d = createDecipheriv('aes-256-ecb', aesKey(apiKey), null);
     const plain = Buffer.concat([d.update(data), d.final()]);

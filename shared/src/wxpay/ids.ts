@@ -5,6 +5,7 @@
  * Both are minted once, stored before the first call and reused for every retry (spec §6, pitfall 11).
  */
 import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors';
 
 export const OUT_TRADE_NO = /^[0-9A-Za-z_-]{6,32}$/;
 export const OUT_REFUND_NO = /^[0-9A-Za-z_\-|*@]{1,64}$/;
@@ -23,26 +24,39 @@ export function beijingTime(ms: number): string {
   const d = new Date(ms + 8 * 3600_000);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return (
-    p(d.getUTCFullYear(), 4) + p(d.getUTCMonth() + 1) + p(d.getUTCDate()) + p(d.getUTCHours()) + p(d.getUTCMinutes()) + p(d.getUTCSeconds())
+    p(d.getUTCFullYear(), 4) +
+    p(d.getUTCMonth() + 1) +
+    p(d.getUTCDate()) +
+    p(d.getUTCHours()) +
+    p(d.getUTCMinutes()) +
+    p(d.getUTCSeconds())
   );
 }
 
-/** Parses yyyyMMddHHmmss Beijing time to epoch ms; undefined when malformed. */
+/** Parses yyyyMMddHHmmss Beijing time to epoch ms; undefined when malformed or not a real date/time. */
 export function parseBeijingTime(s: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, se] = m.map(Number) as [number, number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, se) - 8 * 3600_000;
-  return Number.isNaN(ms) ? undefined : ms;
+  // Date.UTC rolls over (month 13, 31 February, 24:00); a real time formats back to the same string.
+  return Number.isNaN(ms) || beijingTime(ms) !== s ? undefined : ms;
+}
+
+function minted(prefix: string, nowMs: number, pattern: RegExp, what: string): string {
+  const out = prefix + beijingTime(nowMs) + randomChars(12);
+  if (!pattern.test(out)) throw new InputError(`${what} prefix must be [0-9A-Za-z_-] and short enough`);
+  return out;
 }
 
 /** e.g. `SY20261122224105K3M9Q2X7ZP4W`: prefix + Beijing timestamp + 12 random chars = 28 chars. */
 export function newOutTradeNo(nowMs = Date.now(), prefix = 'SY'): string {
-  return prefix + beijingTime(nowMs) + randomChars(12);
+  return minted(prefix, nowMs, OUT_TRADE_NO, 'out_trade_no');
 }
 
+/** e.g. `RF20261122224105K3M9Q2X7ZP4W` (same shape as newOutTradeNo). */
 export function newOutRefundNo(nowMs = Date.now(), prefix = 'RF'): string {
-  return prefix + beijingTime(nowMs) + randomChars(12);
+  return minted(prefix, nowMs, OUT_REFUND_NO, 'out_refund_no');
 }
 
 /**

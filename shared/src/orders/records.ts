@@ -1,0 +1,130 @@
+/**
+ * The documents Shouyin keeps in the cloud database (DESIGN.md "Records"). Money is integer fen
+ * (fields ending in `Fee`); times are epoch milliseconds from the function's clock, so they compare,
+ * serialise and page the same way everywhere (no Date/serverDate round trips through JSON).
+ */
+import type { UnifiedOrderRequest } from '../wxpay/client-api';
+import type { SignType } from '../wxpay/types';
+import type { OrderStatus } from './state';
+
+export const COLLECTIONS = {
+  orders: 'orders',
+  requests: 'requests',
+  alerts: 'alerts',
+  products: 'products',
+  merchants: 'merchants',
+} as const;
+
+/** One priced cart line: the name and unit price come from `products`, never from the client. */
+export interface OrderLine {
+  productId: string;
+  name: string;
+  unitFee: number;
+  quantity: number;
+  lineFee: number;
+}
+
+/** Who moved an order, as written into its history. */
+export type Actor = 'customer' | 'wechat-notification' | 'confirm' | 'reconcile' | 'create-payment';
+
+export interface HistoryEntry {
+  /** null for the creation entry. */
+  from: OrderStatus | null;
+  to: OrderStatus;
+  by: Actor;
+  at: number;
+  why: string;
+}
+
+/** Events waiting for `orderAlert` (DESIGN.md "Every transition is one conditional update"). */
+export type OutboxKind = 'ORDER_PAID' | 'ORDER_PAID_AFTER_CLOSE';
+export interface OutboxEntry {
+  /** Deterministic (`<kind>:<outTradeNo>`), so a delivery can be recorded once per entry. */
+  id: string;
+  kind: OutboxKind;
+  at: number;
+  outTradeNo: string;
+  totalFee: number;
+  transactionId: string;
+}
+
+/**
+ * The unifiedorder parameters exactly as first sent, minus `nonce_str` and `sign` (which the client mints
+ * per attempt): a re-entry sends these again byte for byte (spec wxpay-v2.md §3.1 re-entry rule, §9.12).
+ */
+export type StoredUnifiedOrder = Omit<UnifiedOrderRequest, 'nonce_str'>;
+
+export interface Order {
+  /** = out_trade_no */
+  _id: string;
+  /** The payer's openid, stored explicitly: the server SDK does not add `_openid` (spec cloudbase.md §4.7). */
+  _openid: string;
+  lines: OrderLine[];
+  totalFee: number;
+  remark?: string;
+  status: OrderStatus;
+  signType: SignType;
+  unifiedOrder: StoredUnifiedOrder;
+  /** Valid until `prepayExpiresAt` (2 h at WeChat, less a safety margin). */
+  prepayId?: string;
+  prepayExpiresAt?: number;
+  transactionId?: string;
+  paidAt?: number;
+  /** Set when WeChat reported a payment for an order already CLOSED locally: money taken, merchant alerted. */
+  paidAfterClose?: boolean;
+  closeReason?: string;
+  closedAt?: number;
+  /** Sum of successful refunds, and of refunds in flight (the refund issue maintains both). */
+  refundedFee: number;
+  reservedFee: number;
+  outbox: OutboxEntry[];
+  history: HistoryEntry[];
+  createdAt: number;
+  /** = time_expire: WeChat refuses payment after it; reconcile closes the order. */
+  expireAt: number;
+}
+
+export interface Product {
+  _id: string;
+  name: string;
+  /** Unit price in fen. */
+  priceFee: number;
+  onSale: boolean;
+}
+
+/** A merchant account: who may review refunds and who receives alerts (the alerts issue adds its grant ledger). */
+export interface Merchant {
+  _id: string;
+  name: string;
+  reviewerOpenids: string[];
+  alertOpenids: string[];
+}
+
+/**
+ * An idempotency record of `create`: `_id` = requestRecordId(openid, requestId). The database's unique
+ * `_id` turns a retried or concurrent `create` into a read of the first order (DESIGN.md "Records").
+ */
+export interface RequestRecord {
+  _id: string;
+  openid: string;
+  orderId: string;
+  /** Fingerprint of the cart, so the same requestId with another cart is refused rather than misread. */
+  cartKey: string;
+  createdAt: number;
+}
+
+/**
+ * A correctly signed payment report that does not match the order (amount or payer): nothing is settled,
+ * the anomaly is recorded once (deterministic `_id`) for `orderAlert` to deliver to the merchant.
+ */
+export interface PaymentAnomaly {
+  _id: string;
+  kind: 'PAYMENT_MISMATCH';
+  outTradeNo: string;
+  transactionId: string;
+  mismatch: Array<'amount' | 'payer'>;
+  expectedFee: number;
+  reportedFee: number | null;
+  source: 'notification' | 'query';
+  at: number;
+}

@@ -1,0 +1,224 @@
+/**
+ * The order store: every read and write of Shouyin's payment records, on the narrow `Db` port only.
+ * It is the only writer of `status`, and it writes it in exactly one way (DESIGN.md "Every transition is
+ * one conditional update"): `where({_id, status: from}).update(...)` carrying the new status, the history
+ * entry and any outbox entries together; `stats.updated === 1` means this call won. Losing a race is an
+ * answer (`{changed: false}`), not an error. No status is ever written from a value read earlier.
+ */
+import type { Db, DbDoc } from './db-port';
+import type {
+  Actor,
+  HistoryEntry,
+  Order,
+  OutboxEntry,
+  PaymentAnomaly,
+  Product,
+  RequestRecord,
+} from './records';
+import { COLLECTIONS } from './records';
+import { applyEvent, ORDER_STATUS, type OrderEvent, type Transition } from './state';
+
+// ---------------------------------------------------------------------------------------------- reads
+
+/** Reads by `where({_id})`, which answers `[]` for a missing document (`doc().get()` would reject). */
+async function findById<T>(db: Db, collection: string, id: string): Promise<T | undefined> {
+  const { data } = await db.collection(collection).where({ _id: id }).limit(1).get();
+  return data[0] as T | undefined;
+}
+
+export function findOrder(db: Db, outTradeNo: string): Promise<Order | undefined> {
+  return findById<Order>(db, COLLECTIONS.orders, outTradeNo);
+}
+
+export function findRequest(db: Db, id: string): Promise<RequestRecord | undefined> {
+  return findById<RequestRecord>(db, COLLECTIONS.requests, id);
+}
+
+export async function findProducts(db: Db, ids: readonly string[]): Promise<Product[]> {
+  const _ = db.command;
+  const { data } = await db
+    .collection(COLLECTIONS.products)
+    .where({ _id: _.in([...ids]) })
+    .limit(Math.max(1, ids.length))
+    .get();
+  return data as unknown as Product[];
+}
+
+/** Unpaid orders of one customer that can still be paid (expired ones wait for reconcile to close them). */
+export async function countPayableOrders(db: Db, openid: string, nowMs: number): Promise<number> {
+  const _ = db.command;
+  const { total } = await db
+    .collection(COLLECTIONS.orders)
+    .where({ _openid: openid, status: ORDER_STATUS.NOTPAY, expireAt: _.gt(nowMs) })
+    .count();
+  return total;
+}
+
+/**
+ * One customer's orders, newest first, `limit` at a time. The cursor is the last `_id` seen: out_trade_no
+ * starts with its Beijing creation time (ids.ts), so `_id` order is creation order to the second and a
+ * strict total order, which keeps pages exact while new orders arrive.
+ */
+export async function listOrdersOf(
+  db: Db,
+  openid: string,
+  page: { before?: string; limit: number },
+): Promise<{ orders: Order[]; more: boolean }> {
+  const _ = db.command;
+  const where: DbDoc = { _openid: openid };
+  if (page.before !== undefined) where._id = _.lt(page.before);
+  const { data } = await db
+    .collection(COLLECTIONS.orders)
+    .where(where)
+    .orderBy('_id', 'desc')
+    .limit(page.limit + 1)
+    .get();
+  const orders = data as unknown as Order[];
+  return { orders: orders.slice(0, page.limit), more: orders.length > page.limit };
+}
+
+/**
+ * Orders still NOTPAY that were created at or before `createdBefore`, in `_id` order after the cursor.
+ * Paging by cursor rather than `skip`: settling an order removes it from the filter, which would make a
+ * `skip` page jump over others.
+ */
+export async function findUnpaidCreatedBefore(
+  db: Db,
+  page: { createdBefore: number; after?: string; limit: number },
+): Promise<Order[]> {
+  const _ = db.command;
+  const where: DbDoc = { status: ORDER_STATUS.NOTPAY, createdAt: _.lte(page.createdBefore) };
+  if (page.after !== undefined) where._id = _.gt(page.after);
+  const { data } = await db
+    .collection(COLLECTIONS.orders)
+    .where(where)
+    .orderBy('_id', 'asc')
+    .limit(Math.min(page.limit, 1000))
+    .get();
+  return data as unknown as Order[];
+}
+
+// --------------------------------------------------------------------------------------------- writes
+
+/**
+ * Adds a document whose `_id` we chose. A duplicate `_id` rejects, with a code the docs do not pin down
+ * (spec cloudbase.md §4.4, §10.6), so any rejected add is followed by one read: if the document is there,
+ * the add lost to an earlier or concurrent one and the stored document is returned.
+ */
+async function insertOnce<T extends { _id: string }>(
+  db: Db,
+  collection: string,
+  doc: T,
+): Promise<{ inserted: true } | { inserted: false; existing: T }> {
+  try {
+    await db.collection(collection).add({ data: doc });
+    return { inserted: true };
+  } catch (err) {
+    const existing = await findById<T>(db, collection, doc._id);
+    if (existing) return { inserted: false, existing };
+    throw err;
+  }
+}
+
+/** Writes a new order (status NOTPAY). An out_trade_no collision is an error, never a merge. */
+export async function insertOrder(db: Db, order: Order): Promise<void> {
+  const r = await insertOnce(db, COLLECTIONS.orders, order);
+  if (!r.inserted) throw new Error(`order ${order._id} already exists`);
+}
+
+/** Claims a requestId for an order: `{claimed: false}` with the first claim when it was taken already. */
+export async function claimRequest(
+  db: Db,
+  record: RequestRecord,
+): Promise<{ claimed: true } | { claimed: false; existing: RequestRecord }> {
+  const r = await insertOnce(db, COLLECTIONS.requests, record);
+  return r.inserted ? { claimed: true } : { claimed: false, existing: r.existing };
+}
+
+/** Points a request whose order was never written (its writer died) at a new order; one winner. */
+export async function retargetRequest(
+  db: Db,
+  id: string,
+  fromOrderId: string,
+  toOrderId: string,
+  nowMs: number,
+): Promise<boolean> {
+  const { stats } = await db
+    .collection(COLLECTIONS.requests)
+    .where({ _id: id, orderId: fromOrderId })
+    .update({ data: { orderId: toOrderId, createdAt: nowMs } });
+  return stats.updated === 1;
+}
+
+/** Stores a fresh prepay_id on an order that is still unpaid. */
+export async function savePrepay(
+  db: Db,
+  outTradeNo: string,
+  prepayId: string,
+  expiresAt: number,
+): Promise<boolean> {
+  const { stats } = await db
+    .collection(COLLECTIONS.orders)
+    .where({ _id: outTradeNo, status: ORDER_STATUS.NOTPAY })
+    .update({ data: { prepayId, prepayExpiresAt: expiresAt } });
+  return stats.updated === 1;
+}
+
+/** Fields a transition may set besides status, history and outbox. */
+export type OrderPatch = Partial<Omit<Order, '_id' | '_openid' | 'status' | 'history' | 'outbox'>>;
+
+export interface TransitionChange {
+  event: OrderEvent;
+  by: Actor;
+  why: string;
+  at: number;
+  set?: OrderPatch;
+  outbox?: OutboxEntry[];
+}
+
+export type TransitionOutcome = { changed: true; transition: Transition; order: Order } | { changed: false };
+
+/**
+ * Applies `change.event` to the order as read. The state machine decides the target (TransitionError if
+ * the event is not allowed from `order.status`); the database decides the winner: the update matches only
+ * while the stored status is still the one read. The returned order is what was written.
+ */
+export async function transitionOrder(
+  db: Db,
+  order: Order,
+  change: TransitionChange,
+): Promise<TransitionOutcome> {
+  const step = applyEvent(order.status, change.event);
+  const _ = db.command;
+  const entry: HistoryEntry = { from: step.from, to: step.to, by: change.by, at: change.at, why: change.why };
+  const set = withoutUndefined(change.set ?? {});
+  const data: DbDoc = { ...set, status: step.to, history: _.push([entry]) };
+  const outbox = change.outbox ?? [];
+  if (outbox.length > 0) data.outbox = _.push(outbox);
+  const { stats } = await db
+    .collection(COLLECTIONS.orders)
+    .where({ _id: order._id, status: step.from })
+    .update({ data });
+  if (stats.updated !== 1) return { changed: false };
+  return {
+    changed: true,
+    transition: step,
+    order: {
+      ...order,
+      ...set,
+      status: step.to,
+      history: [...order.history, entry],
+      outbox: [...order.outbox, ...outbox],
+    },
+  };
+}
+
+/** Records a payment anomaly once: its deterministic `_id` makes every repeat a no-op. */
+export async function recordAnomaly(db: Db, anomaly: PaymentAnomaly): Promise<{ recorded: boolean }> {
+  const r = await insertOnce(db, COLLECTIONS.alerts, anomaly);
+  return { recorded: r.inserted };
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
