@@ -152,7 +152,7 @@ function ratios(rates: Record<Implementation, number>): CodecCaseResult {
 }
 
 export async function benchCodec(
-  opts: TimingOptions = { rounds: 5, roundMs: 400, warmupMs: 300 },
+  opts: TimingOptions = { rounds: 8, roundMs: 250, warmupMs: 300 },
 ): Promise<CodecBenchResult> {
   const tenpay = tenpayCodec(MERCHANT);
   const axios = axiosPluginCodec(MERCHANT);

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   console.log(`Shouyin benchmark — Node ${process.version}, ${process.arch}`);
   const codec = await benchCodec();
-  console.log('\nCodec (one process, median of 5 interleaved rounds)');
+  console.log('\nCodec (one process, best of 8 interleaved rounds)');
   console.log(formatCodecTable(codec));
   console.log(`\n(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   console.log(

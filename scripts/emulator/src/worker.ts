@@ -51,10 +51,15 @@ moduleInternals._resolveFilename = function (this: unknown, request: string, ...
 };
 
 for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-  console[level] = (...args: unknown[]) => post({ type: 'log', invocationId: current, level, text: format(...args) });
+  console[level] = (...args: unknown[]) =>
+    post({ type: 'log', invocationId: current, level, text: format(...args) });
 }
 
-type Handler = (event: unknown, context: unknown, callback: (err: unknown, data?: unknown) => void) => unknown;
+type Handler = (
+  event: unknown,
+  context: unknown,
+  callback: (err: unknown, data?: unknown) => void,
+) => unknown;
 
 function loadHandler(): Handler {
   const dot = init.handler.lastIndexOf('.');
@@ -63,7 +68,8 @@ function loadHandler(): Handler {
   const requireFromFunction = createRequire(path.join(init.functionDir, 'index.js'));
   const mod = requireFromFunction(path.resolve(init.functionDir, file)) as Record<string, unknown>;
   const fn = mod[name];
-  if (typeof fn !== 'function') throw new Error(`handler ${init.handler}: ${name} is not a function exported by ${file}`);
+  if (typeof fn !== 'function')
+    throw new Error(`handler ${init.handler}: ${name} is not a function exported by ${file}`);
   return fn as Handler;
 }
 
@@ -87,7 +93,8 @@ function callHandler(fn: Handler, event: unknown, context: Record<string, unknow
         reject(e instanceof Error ? e : new NonErrorFailure(e));
       }
     };
-    const callback = (err: unknown, data?: unknown) => (err !== undefined && err !== null ? fail(err) : ok(data));
+    const callback = (err: unknown, data?: unknown) =>
+      err !== undefined && err !== null ? fail(err) : ok(data);
     context.done = callback;
     context.succeed = (data: unknown) => ok(data);
     context.fail = (err: unknown) => fail(err);

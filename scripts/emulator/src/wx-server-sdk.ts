@@ -18,7 +18,8 @@ export const logger = cloud.logger;
 /** Forwards to cloud.openapi on each use, so that using it before init throws, as in the real SDK. */
 export const openapi: typeof cloud.openapi = new Proxy((() => undefined) as unknown as typeof cloud.openapi, {
   get: (_target, prop) => (cloud.openapi as unknown as Record<string | symbol, unknown>)[prop],
-  apply: (_target, _this, args: unknown[]) => (cloud.openapi as unknown as (...a: unknown[]) => unknown)(...args),
+  apply: (_target, _this, args: unknown[]) =>
+    (cloud.openapi as unknown as (...a: unknown[]) => unknown)(...args),
 });
 
 export type { Cloud, CloudConfig } from './sdk/cloud';

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
     }
     if (Array.isArray(cfg)) opts.merchants = cfg;
     else if (cfg && typeof cfg === 'object') {
-      const c = cfg as Pick<SandboxOptions, 'merchants' | 'notify' | 'refundSettleDelayMs' | 'allowLoopbackNotify'>;
+      const c = cfg as Pick<
+        SandboxOptions,
+        'merchants' | 'notify' | 'refundSettleDelayMs' | 'allowLoopbackNotify'
+      >;
       opts.merchants = c.merchants;
       opts.notify = c.notify;
       if (c.refundSettleDelayMs !== undefined) opts.refundSettleDelayMs = c.refundSettleDelayMs;
@@ -73,7 +76,9 @@ async function main(): Promise<void> {
     opts.clock = { mode: 'scaled', factor };
   }
 
-  const sb = await startSandbox(opts).catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+  const sb = await startSandbox(opts).catch((err: unknown) =>
+    fail(err instanceof Error ? err.message : String(err)),
+  );
   const lines = [
     `WeChat Pay v2 sandbox on ${sb.baseUrl}`,
     `  CA file:      ${sb.caFile}`,

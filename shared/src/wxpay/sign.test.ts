@@ -161,6 +161,13 @@ describe('verify (spec §2.3, pitfall 2)', () => {
     }
   });
 
+  it('refuses an unknown sign type when signing, and never verifies with one', () => {
+    expect(() => sign(O1, DEMO_KEY, 'SHA1' as never)).toThrow(/unknown sign type/);
+    expect(verify({ ...O1, sign: '9A0A8659F005D6984697E2CA0A9CF3B7' }, DEMO_KEY, 'SHA1' as never)).toBe(
+      false,
+    );
+  });
+
   it('fails on a tampered value, a missing or empty sign, a wrong key', () => {
     expect(verify({ ...md5Doc, body: 'test2' }, DEMO_KEY)).toBe(false);
     expect(verify({ ...md5Doc, extra: 'x' }, DEMO_KEY)).toBe(false);

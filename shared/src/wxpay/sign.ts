@@ -4,7 +4,8 @@
  * upper-case hex. `sign_type` is an ordinary field and is itself signed (§2.2).
  */
 import * as crypto from 'node:crypto';
-import type { SignType, WxInput } from './types';
+import { InputError } from '../errors';
+import { isSignType, type SignType, type WxInput } from './types';
 import { xmlElement } from './xml';
 
 // crypto.hash (one-shot, Node >= 20.12) is markedly faster than createHash for short inputs.
@@ -15,11 +16,11 @@ const md5Hex: (s: string) => string =
 
 /** The upper-case hex signature of `stringSignTemp` (spec §2.1 steps 5-6). */
 function digest(stringSignTemp: string, key: string, signType: SignType): string {
-  const hex =
-    signType === 'HMAC-SHA256'
-      ? crypto.createHmac('sha256', key).update(stringSignTemp, 'utf8').digest('hex')
-      : md5Hex(stringSignTemp);
-  return hex.toUpperCase();
+  if (signType === 'MD5') return md5Hex(stringSignTemp).toUpperCase();
+  if (signType === 'HMAC-SHA256') {
+    return crypto.createHmac('sha256', key).update(stringSignTemp, 'utf8').digest('hex').toUpperCase();
+  }
+  throw new InputError(`unknown sign type ${String(signType).slice(0, 20)}`);
 }
 
 /** The string that is hashed (without the `&key=` suffix); exported for tests and diagnostics. */
@@ -88,7 +89,7 @@ export function verifyingSignType(
   if (declared !== undefined && declared !== '') {
     return declared === 'MD5' || declared === 'HMAC-SHA256' ? declared : undefined;
   }
-  if (fallback) return fallback;
+  if (fallback !== undefined) return isSignType(fallback) ? fallback : undefined;
   return fields.sign?.length === 64 ? 'HMAC-SHA256' : 'MD5';
 }
 

@@ -35,7 +35,8 @@ const DOCTYPE = /<!(?:DOCTYPE|ENTITY)/i;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const DOCTYPE_OR_NOT_XML_CHAR = /<!(?:DOCTYPE|ENTITY)|[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/i;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: keep a BOM in the text, so that exactly one is dropped below for strings and bytes alike.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Checks shared by both parsers, before any markup is read: size (bytes), UTF-8 (a string must be well
@@ -57,7 +58,7 @@ export function precheckXml(input: string | Uint8Array, maxBytes = DEFAULT_MAX_X
   } else {
     if (input.byteLength > maxBytes) throw new XmlError('XML_TOO_LARGE', `XML body over ${maxBytes} bytes`);
     try {
-      text = utf8.decode(input); // also drops a UTF-8 BOM
+      text = utf8.decode(input);
     } catch {
       throw new XmlError('XML_NOT_UTF8', 'XML body is not valid UTF-8');
     }

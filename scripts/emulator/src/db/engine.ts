@@ -7,7 +7,7 @@
 
 import { collectionNotFound, duplicateKey, invalidParam } from './errors';
 import { Journal, type JournalRecord } from './journal';
-import { matches, pinnedId, type Query, validateQuery, valuesAtPath } from './matcher';
+import { compileQuery, pinnedId, type Query, valuesAtPath } from './matcher';
 import { type Projection, project, validateProjection } from './projection';
 import { applyUpdate, type UpdateSpec, validateUpdate } from './updater';
 import { compareValues, type Doc, valuesEqual } from './values';
@@ -87,14 +87,12 @@ export class Engine {
   }
 
   count(name: string, query: Query): number {
-    validateQuery(query);
     let n = 0;
     for (const _ of this.scan(name, query)) n++;
     return n;
   }
 
   find(name: string, query: Query, opts: FindOptions = {}): Doc[] {
-    validateQuery(query);
     if (opts.projection) validateProjection(opts.projection);
     let docs = [...this.scan(name, query)].map((s) => s.doc);
     if (opts.orderBy && opts.orderBy.length > 0) {
@@ -131,8 +129,12 @@ export class Engine {
   }
 
   /** Filtered update. `updated` counts documents whose content changed (MongoDB's nModified). */
-  updateMatching(name: string, query: Query, update: UpdateSpec, multi: boolean): { matched: number; updated: number } {
-    validateQuery(query);
+  updateMatching(
+    name: string,
+    query: Query,
+    update: UpdateSpec,
+    multi: boolean,
+  ): { matched: number; updated: number } {
     validateUpdate(update);
     const coll = this.coll(name);
     const changes: Doc[] = [];
@@ -152,7 +154,6 @@ export class Engine {
   }
 
   removeMatching(name: string, query: Query, multi: boolean): number {
-    validateQuery(query);
     const coll = this.coll(name);
     const ids: string[] = [];
     for (const s of this.scan(name, query)) {
@@ -201,15 +202,17 @@ export class Engine {
     return c;
   }
 
+  /** Matching documents in natural (insertion) order. Validates the query even when nothing is scanned. */
   private *scan(name: string, query: Query): Generator<Stored> {
     const coll = this.coll(name);
+    const match = compileQuery(query);
     const id = pinnedId(query);
     if (id !== undefined) {
       const s = coll.get(id);
-      if (s && matches(s.doc, query)) yield s;
+      if (s && match(s.doc)) yield s;
       return;
     }
-    for (const s of coll.values()) if (matches(s.doc, query)) yield s;
+    for (const s of coll.values()) if (match(s.doc)) yield s;
   }
 
   private log(record: JournalRecord): void {

@@ -52,7 +52,11 @@ export class DbService {
       case 'db.doc.get': {
         if (req.projection) validateProjection(req.projection);
         if (req.tx) return { data: this.transactions.get(req.tx, req.collection, req.id, req.projection) };
-        const [doc] = this.engine.find(req.collection, { _id: req.id }, { projection: req.projection, limit: 1 });
+        const [doc] = this.engine.find(
+          req.collection,
+          { _id: req.id },
+          { projection: req.projection, limit: 1 },
+        );
         return { data: doc ?? null };
       }
       case 'db.doc.set': {
@@ -70,7 +74,8 @@ export class DbService {
         if (req.tx) return this.transactions.remove(req.tx, req.collection, req.id);
         return { removed: this.engine.removeMatching(req.collection, { _id: req.id }, false) };
       case 'db.query': {
-        const limit = req.limit === undefined || req.limit === 0 ? DEFAULT_LIMIT : Math.min(req.limit, MAX_LIMIT);
+        const limit =
+          req.limit === undefined || req.limit === 0 ? DEFAULT_LIMIT : Math.min(req.limit, MAX_LIMIT);
         checkCount('limit', limit);
         if (req.skip !== undefined) checkCount('skip', req.skip);
         return {
@@ -86,7 +91,12 @@ export class DbService {
         return { total: this.engine.count(req.collection, this.query(req.query)) };
       case 'db.update': {
         const update = this.resolve(req.update) as UpdateSpec;
-        const { updated } = this.engine.updateMatching(req.collection, this.query(req.query), update, req.multi);
+        const { updated } = this.engine.updateMatching(
+          req.collection,
+          this.query(req.query),
+          update,
+          req.multi,
+        );
         return { updated };
       }
       case 'db.remove':

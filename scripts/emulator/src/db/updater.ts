@@ -37,9 +37,11 @@ export function validateUpdate(update: unknown): number {
         throw invalidCommand(`invalid field path '${path}'`);
       }
       if (path === '_id' || path.startsWith('_id.')) throw invalidParam('不能更新_id的值');
-      if ((op === '$inc' || op === '$mul') && typeof arg !== 'number') throw invalidCommand(`${op} needs a number`);
+      if ((op === '$inc' || op === '$mul') && typeof arg !== 'number')
+        throw invalidCommand(`${op} needs a number`);
       if (op === '$rename') {
-        if (typeof arg !== 'string' || arg === '' || arg === '_id') throw invalidCommand('$rename needs a field name');
+        if (typeof arg !== 'string' || arg === '' || arg === '_id')
+          throw invalidCommand('$rename needs a field name');
         paths.push(arg);
       }
       paths.push(path);
@@ -68,7 +70,8 @@ function parentOf(doc: Doc, path: string, create: boolean): { parent: Parent; ke
     const container = cur as Parent;
     let next: unknown;
     if (Array.isArray(container)) {
-      if (!/^\d+$/.test(part)) throw invalidCommand(`cannot use the part (${part}) of (${path}) to traverse an array`);
+      if (!/^\d+$/.test(part))
+        throw invalidCommand(`cannot use the part (${part}) of (${path}) to traverse an array`);
       next = container[Number(part)];
     } else {
       next = container[part];
@@ -79,7 +82,9 @@ function parentOf(doc: Doc, path: string, create: boolean): { parent: Parent; ke
       setChild(container, part, next);
     } else if (typeof next !== 'object' || next instanceof Date) {
       if (!create) return undefined;
-      throw invalidCommand(`Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`);
+      throw invalidCommand(
+        `Cannot create field '${parts[i + 1]}' in element {${part}: ${JSON.stringify(next)}}`,
+      );
     }
     cur = next;
   }
@@ -100,7 +105,13 @@ function setChild(parent: Parent, key: string, value: unknown): void {
 const getChild = (parent: Parent, key: string): unknown =>
   Array.isArray(parent) ? (/^\d+$/.test(key) ? parent[Number(key)] : undefined) : parent[key];
 
-function arrayAt(parent: Parent, key: string, op: string, path: string, create: boolean): unknown[] | undefined {
+function arrayAt(
+  parent: Parent,
+  key: string,
+  op: string,
+  path: string,
+  create: boolean,
+): unknown[] | undefined {
   const cur = getChild(parent, key);
   if (cur === undefined) {
     if (!create) return undefined;
@@ -146,7 +157,8 @@ function applyOne(doc: Doc, op: string, path: string, rawArg: unknown): void {
         setChild(parent, key, op === '$inc' ? arg : 0);
         return;
       }
-      if (typeof cur !== 'number') throw invalidCommand(`Cannot apply ${op} to a value of non-numeric type (${path})`);
+      if (typeof cur !== 'number')
+        throw invalidCommand(`Cannot apply ${op} to a value of non-numeric type (${path})`);
       setChild(parent, key, op === '$inc' ? cur + (arg as number) : cur * (arg as number));
       return;
     }
@@ -166,7 +178,10 @@ function applyOne(doc: Doc, op: string, path: string, rawArg: unknown): void {
         const dir = spec.$sort;
         if (isPlainObject(dir)) {
           const [field, d] = Object.entries(dir)[0] ?? ['', 1];
-          arr.sort((a, b) => Number(d) * compareValues(isPlainObject(a) ? a[field] : a, isPlainObject(b) ? b[field] : b));
+          arr.sort(
+            (a, b) =>
+              Number(d) * compareValues(isPlainObject(a) ? a[field] : a, isPlainObject(b) ? b[field] : b),
+          );
         } else {
           arr.sort((a, b) => Number(dir) * compareValues(a, b));
         }

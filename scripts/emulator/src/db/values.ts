@@ -140,7 +140,8 @@ export function normalizeValue(v: unknown, path: string): unknown {
     const out: Doc = {};
     for (const [k, x] of Object.entries(v)) {
       if (x === undefined || typeof x === 'function') continue;
-      if (k.startsWith('$')) throw invalidParam(`${path ? `${path}.` : ''}${k}: field names must not start with '$'`);
+      if (k.startsWith('$'))
+        throw invalidParam(`${path ? `${path}.` : ''}${k}: field names must not start with '$'`);
       out[k] = normalizeValue(x, path ? `${path}.${k}` : k);
     }
     return out;

@@ -76,7 +76,11 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
     functions[f.name] = {
       callFunctionUrl: u(`/functions/${f.name}`),
       httpUrls: i.project.routes.filter((r) => r.function === f.name).map((r) => u(r.path)),
-      triggers: f.triggers.map((t) => ({ name: t.name, config: t.config, fireUrl: u(`/triggers/${f.name}/${t.name}`) })),
+      triggers: f.triggers.map((t) => ({
+        name: t.name,
+        config: t.config,
+        fireUrl: u(`/triggers/${f.name}/${t.name}`),
+      })),
       timeoutMs: f.timeoutMs,
       memoryMb: f.memoryMb,
     };

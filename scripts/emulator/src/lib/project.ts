@@ -80,7 +80,8 @@ function readJson(file: string): unknown {
 
 const readOptional = (file: string): unknown => (existsSync(file) ? readJson(file) : undefined);
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function stringMap(v: unknown, where: string): Record<string, string> {
   if (v === undefined) return {};
@@ -100,8 +101,10 @@ function triggersOf(v: unknown, where: string): TimerTrigger[] {
     if (!isObject(t) || typeof t.name !== 'string' || typeof t.config !== 'string') {
       throw new Error(`${where}: triggers[${i}] needs a name and a config`);
     }
-    if (t.type !== 'timer') throw new Error(`${where}: trigger ${t.name} has type ${String(t.type)}; only "timer" exists`);
-    if (!/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(t.name)) throw new Error(`${where}: invalid trigger name ${t.name}`);
+    if (t.type !== 'timer')
+      throw new Error(`${where}: trigger ${t.name} has type ${String(t.type)}; only "timer" exists`);
+    if (!/^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(t.name))
+      throw new Error(`${where}: invalid trigger name ${t.name}`);
     return { name: t.name, type: 'timer', config: t.config };
   });
 }
@@ -144,7 +147,8 @@ export function loadProject(opts: LoadProjectOptions): Project {
     const where = `${name}/config.json`;
     let triggers = triggersOf(config.triggers, where);
     if (triggers.length === 0) triggers = triggersOf(rcf.triggers, `cloudbaserc.json ${name}`);
-    if (triggers.length > 1) warnings.push(`${name}: CloudBase supports one trigger per function; ${triggers.length} declared`);
+    if (triggers.length > 1)
+      warnings.push(`${name}: CloudBase supports one trigger per function; ${triggers.length} declared`);
     const perms = isObject(config.permissions) ? config.permissions.openapi : undefined;
     const timeout = typeof rcf.timeout === 'number' ? rcf.timeout : DEFAULT_TIMEOUT_S;
     functions.push({
@@ -159,14 +163,19 @@ export function loadProject(opts: LoadProjectOptions): Project {
         ...stringMap(local.functions?.[name]?.envVariables, `${localFile}: functions.${name}.envVariables`),
       },
       triggers,
-      ...(Array.isArray(perms) ? { openapiPermissions: perms.filter((p): p is string => typeof p === 'string') } : {}),
+      ...(Array.isArray(perms)
+        ? { openapiPermissions: perms.filter((p): p is string => typeof p === 'string') }
+        : {}),
     });
   }
   for (const wanted of opts.only ?? []) {
-    if (!functions.some((f) => f.name === wanted)) warnings.push(`${wanted}: requested but not found in ${functionsDir}`);
+    if (!functions.some((f) => f.name === wanted))
+      warnings.push(`${wanted}: requested but not found in ${functionsDir}`);
   }
 
-  const routesFile = readOptional(path.join(repoRoot, 'cloudbase-routes.json')) as { routes?: unknown } | undefined;
+  const routesFile = readOptional(path.join(repoRoot, 'cloudbase-routes.json')) as
+    | { routes?: unknown }
+    | undefined;
   const routes: Route[] = [];
   for (const r of Array.isArray(routesFile?.routes) ? routesFile.routes : []) {
     if (!isObject(r) || typeof r.path !== 'string' || typeof r.function !== 'string') {
@@ -175,7 +184,9 @@ export function loadProject(opts: LoadProjectOptions): Project {
     routes.push({ path: r.path.startsWith('/') ? r.path : `/${r.path}`, function: r.function });
   }
 
-  const dbFile = readOptional(path.join(repoRoot, 'cloudbase-db.json')) as { collections?: unknown } | undefined;
+  const dbFile = readOptional(path.join(repoRoot, 'cloudbase-db.json')) as
+    | { collections?: unknown }
+    | undefined;
   const collections = Array.isArray(dbFile?.collections)
     ? dbFile.collections.filter((c): c is string => typeof c === 'string')
     : [];

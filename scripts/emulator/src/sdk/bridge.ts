@@ -44,7 +44,9 @@ export function getBridge(): Bridge {
 }
 
 export const isRpcFailure = (e: unknown): e is RpcFailure =>
-  e instanceof Error && (e as Partial<RpcFailure>).rpcFailure === true && typeof (e as RpcFailure).code === 'string';
+  e instanceof Error &&
+  (e as Partial<RpcFailure>).rpcFailure === true &&
+  typeof (e as RpcFailure).code === 'string';
 
 /** The value of an RpcResponse, or the RpcFailure it carries (thrown). */
 export function unwrapResponse(res: RpcResponse): unknown {

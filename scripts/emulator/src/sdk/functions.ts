@@ -18,7 +18,10 @@ export interface CallFunctionResult {
   requestID: string;
 }
 
-export async function callFunction(getBridge: () => Bridge, options: CallFunctionOptions): Promise<CallFunctionResult> {
+export async function callFunction(
+  getBridge: () => Bridge,
+  options: CallFunctionOptions,
+): Promise<CallFunctionResult> {
   const api = 'callFunction';
   if (!options || typeof options.name !== 'string' || options.name === '') {
     throw localError(api, 'Type of param name must be string');
@@ -28,7 +31,11 @@ export async function callFunction(getBridge: () => Bridge, options: CallFunctio
   }
   let answer: FunctionCallAnswer;
   try {
-    answer = (await getBridge().call({ op: 'function.call', name: options.name, data: options.data ?? {} })) as FunctionCallAnswer;
+    answer = (await getBridge().call({
+      op: 'function.call',
+      name: options.name,
+      data: options.data ?? {},
+    })) as FunctionCallAnswer;
   } catch (e) {
     throw toSDKError(api, e);
   }

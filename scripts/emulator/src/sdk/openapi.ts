@@ -28,7 +28,7 @@ async function invoke(
   api: string,
   data: unknown,
   options: OpenapiOptions,
-): Promise<Record<string, unknown>> {
+): Promise<OpenapiAnswer> {
   const bridge = getBridge();
   const convert = options.convertCase !== false;
   // config.json permissions.openapi, when present, lists what the function may call (spec §1.4).
@@ -40,7 +40,8 @@ async function invoke(
   try {
     answer = await bridge.call({ op: 'openapi.call', api, data: payload });
   } catch (e) {
-    if (isRpcFailure(e) && e.errCode !== undefined) throw new CloudSDKError(e.errCode, `openapi.${api}:fail ${e.message}`);
+    if (isRpcFailure(e) && e.errCode !== undefined)
+      throw new CloudSDKError(e.errCode, `openapi.${api}:fail ${e.message}`);
     throw new CloudSDKError(-1, `openapi.${api}:fail ${(e as Error).message}`);
   }
   const body = (convert ? convertKeys(answer, toCamel) : answer) as Record<string, unknown>;
@@ -48,7 +49,24 @@ async function invoke(
   return { ...rest, errMsg: `openapi.${api}:ok`, errCode: 0 };
 }
 
-export type Openapi = ((options: OpenapiOptions) => Openapi) & { [namespace: string]: Record<string, (data?: unknown) => Promise<Record<string, unknown>>> };
+/** subscribeMessage.send as functions call it (camelCase; spec §3.6). */
+export interface SubscribeMessageSendData {
+  touser: string;
+  templateId: string;
+  page?: string;
+  data: Record<string, { value: string }>;
+  miniprogramState?: 'developer' | 'trial' | 'formal';
+  lang?: 'zh_CN' | 'en_US' | 'zh_HK' | 'zh_TW';
+}
+
+export type OpenapiAnswer = Record<string, unknown> & { errMsg: string; errCode: number };
+
+/** cloud.openapi: subscribeMessage is emulated; other namespaces answer -604100 (API not found). */
+export interface Openapi {
+  (options: OpenapiOptions): Openapi;
+  subscribeMessage: { send(data: SubscribeMessageSendData): Promise<OpenapiAnswer> };
+  [namespace: string]: unknown;
+}
 
 export function createOpenapi(getBridge: () => Bridge, options: OpenapiOptions = {}): Openapi {
   const node = (path: string[]): unknown =>
@@ -58,7 +76,8 @@ export function createOpenapi(getBridge: () => Bridge, options: OpenapiOptions =
         return node([...path, prop]);
       },
       apply(_target, _this, args: unknown[]) {
-        if (path.length === 0) return createOpenapi(getBridge, { ...options, ...(args[0] as OpenapiOptions) });
+        if (path.length === 0)
+          return createOpenapi(getBridge, { ...options, ...(args[0] as OpenapiOptions) });
         return invoke(getBridge, path.join('.'), args[0], options);
       },
     });

@@ -19,7 +19,9 @@ export interface InProcessCloud {
   close(): void;
 }
 
-export function inProcessCloud(options: { file?: string; now?: () => number; openapiPermissions?: string[] } = {}): InProcessCloud {
+export function inProcessCloud(
+  options: { file?: string; now?: () => number; openapiPermissions?: string[] } = {},
+): InProcessCloud {
   const engine = Engine.open(options.file);
   const service = new DbService(engine, options.now);
   const messages = new SubscribeMessages({ now: options.now });
@@ -36,7 +38,8 @@ export function inProcessCloud(options: { file?: string; now?: () => number; ope
   const bridge: Bridge = {
     envId: 'test-env',
     openapiPermissions: options.openapiPermissions,
-    call: async (req) => structuredClone(unwrapResponse(await handleRpc(structuredClone(req), caller, services))),
+    call: async (req) =>
+      structuredClone(unwrapResponse(await handleRpc(structuredClone(req), caller, services))),
   };
   const cloud = createCloud(() => bridge);
   return {

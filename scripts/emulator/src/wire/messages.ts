@@ -30,7 +30,13 @@ export interface ContextData {
 }
 
 export type ToWorker =
-  | { type: 'invoke'; invocationId: string; event: unknown; context: ContextData; env: Record<string, string> }
+  | {
+      type: 'invoke';
+      invocationId: string;
+      event: unknown;
+      context: ContextData;
+      env: Record<string, string>;
+    }
   | { type: 'rpc-result'; id: number; response: RpcResponse };
 
 export type FromWorker =

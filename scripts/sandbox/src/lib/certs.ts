@@ -7,9 +7,10 @@
  *   PBES2/AES-256-CBC (and a SHA-1 MAC), which Node 20's OpenSSL 3 reads — not the legacy RC2/3DES.
  * RSA keys come from node:crypto (fast); node-forge builds the certificates and the PKCS#12.
  */
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import forge from 'node-forge';
 import type { Merchant } from './types';
 
@@ -37,8 +38,11 @@ interface KeyPair {
   forgePublic: forge.pki.rsa.PublicKey;
 }
 
-function newKeyPair(): KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const generateRsa = promisify(generateKeyPair);
+
+/** RSA-2048 from node:crypto on the libuv pool (several at once use every core). */
+async function newKeyPair(): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     pem,
@@ -57,7 +61,12 @@ function serial(): string {
 type Attr = forge.pki.CertificateField;
 
 function subject(cn: string, extra: Attr[] = []): Attr[] {
-  return [{ name: 'countryName', value: 'CN' }, { name: 'organizationName', value: 'Shouyin WeChat Pay Sandbox' }, ...extra, { name: 'commonName', value: cn }];
+  return [
+    { name: 'countryName', value: 'CN' },
+    { name: 'organizationName', value: 'Shouyin WeChat Pay Sandbox' },
+    ...extra,
+    { name: 'commonName', value: cn },
+  ];
 }
 
 function issue(opts: {
@@ -88,22 +97,43 @@ export function fingerprint256(certPem: string): string {
 }
 
 /** Loads the PKI from `<stateDir>/certs`, creating whatever is missing. */
-export function ensurePki(stateDir: string, merchants: readonly Merchant[]): SandboxPki {
+export async function ensurePki(stateDir: string, merchants: readonly Merchant[]): Promise<SandboxPki> {
   const dir = path.join(stateDir, 'certs');
   mkdirSync(dir, { recursive: true });
   const caFile = path.join(dir, 'ca.pem');
   const caKeyFile = path.join(dir, 'ca-key.pem');
   const serverFile = path.join(dir, 'server.pem');
   const serverKeyFile = path.join(dir, 'server-key.pem');
+  const merchantFiles = (m: Merchant) => {
+    const mdir = path.join(dir, 'merchants', m.mchId);
+    return {
+      mdir,
+      certFile: path.join(mdir, 'apiclient_cert.pem'),
+      keyFile: path.join(mdir, 'apiclient_key.pem'),
+      p12File: path.join(mdir, 'apiclient_cert.p12'),
+    };
+  };
 
-  let fresh = false;
-  if (!existsSync(caFile) || !existsSync(caKeyFile)) {
-    const keys = newKeyPair();
+  // A new CA invalidates everything it issued.
+  const fresh = !existsSync(caFile) || !existsSync(caKeyFile);
+  const needServer = fresh || !existsSync(serverFile) || !existsSync(serverKeyFile);
+  const needMerchants = merchants.filter((m) => {
+    const f = merchantFiles(m);
+    return fresh || !existsSync(f.certFile) || !existsSync(f.keyFile) || !existsSync(f.p12File);
+  });
+  // Generate every missing key at once (RSA generation dominates start-up time).
+  const [caKeys, serverKeys, ...merchantKeys] = await Promise.all([
+    fresh ? newKeyPair() : undefined,
+    needServer ? newKeyPair() : undefined,
+    ...needMerchants.map(() => newKeyPair()),
+  ]);
+
+  if (caKeys) {
     const subj = subject('Shouyin WeChat Pay Sandbox CA');
     const ca = issue({
-      keys,
+      keys: caKeys,
       subject: subj,
-      issuer: { key: keys.forgeKey, subject: subj },
+      issuer: { key: caKeys.forgeKey, subject: subj },
       years: 10,
       extensions: [
         { name: 'basicConstraints', cA: true, critical: true },
@@ -112,18 +142,16 @@ export function ensurePki(stateDir: string, merchants: readonly Merchant[]): San
       ],
     });
     writeFileSync(caFile, forge.pki.certificateToPem(ca));
-    writeSecret(caKeyFile, keys.pem);
-    fresh = true;
+    writeSecret(caKeyFile, caKeys.pem);
   }
   const caPem = readFileSync(caFile, 'utf8');
   const caCert = forge.pki.certificateFromPem(caPem);
   const caKey = forge.pki.privateKeyFromPem(readFileSync(caKeyFile, 'utf8')) as forge.pki.rsa.PrivateKey;
   const issuer = { cert: caCert, key: caKey, subject: [] };
 
-  if (fresh || !existsSync(serverFile) || !existsSync(serverKeyFile)) {
-    const keys = newKeyPair();
+  if (serverKeys) {
     const cert = issue({
-      keys,
+      keys: serverKeys,
       subject: subject('api.mch.weixin.qq.com'),
       issuer,
       years: 5,
@@ -142,33 +170,13 @@ export function ensurePki(stateDir: string, merchants: readonly Merchant[]): San
       ],
     });
     writeFileSync(serverFile, forge.pki.certificateToPem(cert));
-    writeSecret(serverKeyFile, keys.pem);
+    writeSecret(serverKeyFile, serverKeys.pem);
   }
 
-  const out = new Map<string, MerchantCertFiles>();
-  for (const m of merchants) out.set(m.mchId, ensureMerchantCert(dir, m, issuer, fresh));
-  return {
-    caFile,
-    caPem,
-    serverCertPem: readFileSync(serverFile, 'utf8'),
-    serverKeyPem: readFileSync(serverKeyFile, 'utf8'),
-    merchants: out,
-  };
-}
-
-function ensureMerchantCert(
-  dir: string,
-  m: Merchant,
-  issuer: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey; subject: Attr[] },
-  force: boolean,
-): MerchantCertFiles {
-  const mdir = path.join(dir, 'merchants', m.mchId);
-  mkdirSync(mdir, { recursive: true });
-  const certFile = path.join(mdir, 'apiclient_cert.pem');
-  const keyFile = path.join(mdir, 'apiclient_key.pem');
-  const p12File = path.join(mdir, 'apiclient_cert.p12');
-  if (force || !existsSync(certFile) || !existsSync(keyFile) || !existsSync(p12File)) {
-    const keys = newKeyPair();
+  needMerchants.forEach((m, i) => {
+    const f = merchantFiles(m);
+    mkdirSync(f.mdir, { recursive: true });
+    const keys = merchantKeys[i]!;
     // Like WeChat's merchant API certificates: CN = mch_id, OU = merchant name (UTF-8 encoded for forge).
     const cert = issue({
       keys,
@@ -181,13 +189,31 @@ function ensureMerchantCert(
         { name: 'extKeyUsage', clientAuth: true },
       ],
     });
-    const p12 = forge.pkcs12.toPkcs12Asn1(keys.forgeKey, [cert, issuer.cert], m.mchId, {
+    // PBES2 + AES-256-CBC (PBKDF2-HMAC-SHA1), SHA-1 MAC: readable by OpenSSL 3 without the legacy provider.
+    const p12 = forge.pkcs12.toPkcs12Asn1(keys.forgeKey, [cert, caCert], m.mchId, {
       algorithm: 'aes256',
       generateLocalKeyId: true,
     });
-    writeFileSync(certFile, forge.pki.certificateToPem(cert));
-    writeSecret(keyFile, keys.pem);
-    writeSecret(p12File, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+    writeFileSync(f.certFile, forge.pki.certificateToPem(cert));
+    writeSecret(f.keyFile, keys.pem);
+    writeSecret(f.p12File, Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary'));
+  });
+
+  const out = new Map<string, MerchantCertFiles>();
+  for (const m of merchants) {
+    const f = merchantFiles(m);
+    out.set(m.mchId, {
+      certFile: f.certFile,
+      keyFile: f.keyFile,
+      p12File: f.p12File,
+      fingerprint256: fingerprint256(readFileSync(f.certFile, 'utf8')),
+    });
   }
-  return { certFile, keyFile, p12File, fingerprint256: fingerprint256(readFileSync(certFile, 'utf8')) };
+  return {
+    caFile,
+    caPem,
+    serverCertPem: readFileSync(serverFile, 'utf8'),
+    serverKeyPem: readFileSync(serverKeyFile, 'utf8'),
+    merchants: out,
+  };
 }

@@ -39,7 +39,11 @@ export class VirtualClock {
   private stopped = false;
   private readonly onError: (err: unknown) => void;
 
-  constructor(opts: ClockOptions = { mode: 'real' }, saved?: ClockSnapshot, onError: (err: unknown) => void = () => {}) {
+  constructor(
+    opts: ClockOptions = { mode: 'real' },
+    saved?: ClockSnapshot,
+    onError: (err: unknown) => void = () => {},
+  ) {
     this.mode = opts.mode;
     this.onError = onError;
     const realNow = Date.now();
@@ -50,7 +54,8 @@ export class VirtualClock {
       const offset = saved && saved.mode === 'real' ? saved.virtualNow - saved.realNow : 0;
       this.anchorVirtual = realNow + offset;
     } else if (opts.mode === 'scaled') {
-      if (!(opts.factor > 0) || !Number.isFinite(opts.factor)) throw new RangeError('clock factor must be a positive number');
+      if (!(opts.factor > 0) || !Number.isFinite(opts.factor))
+        throw new RangeError('clock factor must be a positive number');
       this.factor = opts.factor;
       this.anchorVirtual = saved && saved.mode === 'scaled' ? saved.virtualNow : realNow;
     } else {
@@ -82,7 +87,8 @@ export class VirtualClock {
 
   /** Moves virtual time forward by `ms`, firing (and awaiting) every timer due on the way. */
   async advance(ms: number): Promise<number> {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('advance needs a non-negative number of milliseconds');
+    if (!(ms >= 0) || !Number.isFinite(ms))
+      throw new RangeError('advance needs a non-negative number of milliseconds');
     const target = this.now() + ms;
     for (;;) {
       await this.settle();
@@ -155,7 +161,9 @@ export class VirtualClock {
 
   private fireDue(): void {
     const now = this.now();
-    const due = [...this.timers.values()].filter((t) => t.at <= now).sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const due = [...this.timers.values()]
+      .filter((t) => t.at <= now)
+      .sort((a, b) => a.at - b.at || a.seq - b.seq);
     for (const t of due) {
       this.timers.delete(t.id);
       void this.run(t);

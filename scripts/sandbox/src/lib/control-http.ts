@@ -41,7 +41,8 @@ export async function handleControl(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://sandbox.invalid');
   const path = url.pathname.replace(/\/+$/, '');
-  const json = (status: number, v: unknown) => send(res, status, 'application/json; charset=utf-8', JSON.stringify(v));
+  const json = (status: number, v: unknown) =>
+    send(res, status, 'application/json; charset=utf-8', JSON.stringify(v));
   try {
     const raw = await readBody(req, 64 * 1024);
     if (raw === undefined) throw new InputError('body too large');
@@ -55,7 +56,8 @@ export async function handleControl(
       } catch {
         throw new InputError('body is not JSON');
       }
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('body must be a JSON object');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new InputError('body must be a JSON object');
     }
     const query: ListFilter = {};
     for (const k of FILTER_KEYS) {
@@ -64,7 +66,14 @@ export async function handleControl(
     }
     json(200, await handler(control, body, query));
   } catch (err) {
-    const status = err instanceof InputError ? 400 : err instanceof NotFoundError ? 404 : err instanceof ShouyinError ? 409 : 500;
+    const status =
+      err instanceof InputError
+        ? 400
+        : err instanceof NotFoundError
+          ? 404
+          : err instanceof ShouyinError
+            ? 409
+            : 500;
     const code = err instanceof ShouyinError ? err.code : 'INTERNAL';
     json(status, { error: { code, message: err instanceof Error ? err.message : String(err) } });
   }

@@ -5,11 +5,11 @@
  * Errors: InputError (bad arguments, HTTP 400), NotFoundError (404), other ShouyinError (409, with
  * WeChat's err_code as `code` where there is one).
  */
-import { InputError, NotFoundError, ShouyinError } from '@shouyin/shared';
-import { type Core, balancesOf } from './core';
+import { InputError, NotFoundError, OUT_REFUND_NO, ShouyinError } from '@shouyin/shared';
+import { balancesOf, type Core } from './core';
 import type { Fault, FaultSpec } from './faults';
 import { type PayOutcome, payOrder } from './payer';
-import { finishRefund, findOrder, refundedFee, requestRefund } from './refunds';
+import { findOrder, finishRefund, refundedFee, requestRefund } from './refunds';
 import type {
   Balances,
   DeliveryRecord,
@@ -25,6 +25,7 @@ export interface PayArgs {
   /** Which order: by prepay_id (what the mini-program holds) or by out_trade_no. */
   prepayId?: string;
   outTradeNo?: string;
+  transactionId?: string;
   mchId?: string;
   /** Default 'success'. */
   outcome?: PayOutcome;
@@ -98,13 +99,19 @@ export function createControl(core: Core): SandboxControl {
       if (!m) throw new NotFoundError(`no merchant ${mchId}`, 'MCHID_NOT_EXIST');
       return m;
     }
-    if (core.merchants.size !== 1) throw new InputError('mchId is required when several merchants are configured');
+    if (core.merchants.size !== 1)
+      throw new InputError('mchId is required when several merchants are configured');
     return [...core.merchants.values()][0]!;
   };
 
   const orderView = (o: OrderRecord): OrderView => copy({ ...o, refundedFee: refundedFee(core, o) });
 
-  const findOrderFor = (a: { prepayId?: string; outTradeNo?: string; transactionId?: string; mchId?: string }): OrderRecord => {
+  const findOrderFor = (a: {
+    prepayId?: string;
+    outTradeNo?: string;
+    transactionId?: string;
+    mchId?: string;
+  }): OrderRecord => {
     let o: OrderRecord | undefined;
     if (a.prepayId) {
       o = core.store.orderByPrepayId(a.prepayId);
@@ -127,14 +134,16 @@ export function createControl(core: Core): SandboxControl {
     (!f.outRefundNo || r.outRefundNo === f.outRefundNo);
 
   const fen = (v: unknown, name: string): number => {
-    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) throw new InputError(`${name} must be integer fen ≥ 0`);
+    if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0))
+      throw new InputError(`${name} must be integer fen ≥ 0`);
     return v;
   };
 
   return {
     async pay(a) {
       const outcome = a.outcome ?? 'success';
-      if (!['success', 'fail', 'abandon'].includes(outcome)) throw new InputError('outcome must be success, fail or abandon');
+      if (!['success', 'fail', 'abandon'].includes(outcome))
+        throw new InputError('outcome must be success, fail or abandon');
       const o = findOrderFor(a);
       const r = payOrder(core, o, outcome, a.prepayId, a.bankType);
       if (!r.ok) throw new ShouyinError(r.code, r.des);
@@ -143,7 +152,8 @@ export function createControl(core: Core): SandboxControl {
 
     async settleRefund(a) {
       const status = a.status ?? 'SUCCESS';
-      if (!['SUCCESS', 'CHANGE', 'REFUNDCLOSE'].includes(status)) throw new InputError('status must be SUCCESS, CHANGE or REFUNDCLOSE');
+      if (!['SUCCESS', 'CHANGE', 'REFUNDCLOSE'].includes(status))
+        throw new InputError('status must be SUCCESS, CHANGE or REFUNDCLOSE');
       if (!a.refundId && !a.outRefundNo) throw new InputError('give outRefundNo or refundId');
       const m = merchantFor(a.mchId);
       const r = a.refundId
@@ -152,7 +162,8 @@ export function createControl(core: Core): SandboxControl {
           ? core.store.refund(m.mchId, a.outRefundNo)
           : undefined;
       if (!r) throw new NotFoundError('no such refund', 'REFUNDNOTEXIST');
-      if (r.status !== 'PROCESSING') throw new ShouyinError('REFUND_FINISHED', `the refund is already ${r.status}`);
+      if (r.status !== 'PROCESSING')
+        throw new ShouyinError('REFUND_FINISHED', `the refund is already ${r.status}`);
       finishRefund(core, r, status);
       return copy(r);
     },
@@ -160,7 +171,11 @@ export function createControl(core: Core): SandboxControl {
     async vendorRefund(a) {
       const o = findOrderFor(a);
       const m = merchantFor(o.mchId);
-      if (!(Number.isSafeInteger(a.refundFee) && a.refundFee > 0)) throw new InputError('refundFee must be integer fen > 0');
+      if (!(Number.isSafeInteger(a.refundFee) && a.refundFee > 0))
+        throw new InputError('refundFee must be integer fen > 0');
+      if (a.outRefundNo !== undefined && !OUT_REFUND_NO.test(a.outRefundNo)) {
+        throw new InputError('outRefundNo must be 1–64 of [0-9A-Za-z_-|*@]');
+      }
       const r = requestRefund(core, m, {
         outTradeNo: o.outTradeNo,
         outRefundNo: a.outRefundNo ?? '',
@@ -188,7 +203,8 @@ export function createControl(core: Core): SandboxControl {
     },
 
     async advanceClock(ms) {
-      if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0)) throw new InputError('ms must be a non-negative number');
+      if (!(typeof ms === 'number' && Number.isFinite(ms) && ms >= 0))
+        throw new InputError('ms must be a non-negative number');
       const now = await core.clock.advance(ms);
       core.store.touch();
       return { now, time: new Date(now).toISOString() };
@@ -209,14 +225,22 @@ export function createControl(core: Core): SandboxControl {
 
     async listNotifications(f) {
       return [...core.store.notifications.values()]
-        .filter((n) => matches(n, f) && (!f?.kind || n.kind === f.kind) && (!f?.notificationId || n.id === f.notificationId))
+        .filter(
+          (n) =>
+            matches(n, f) &&
+            (!f?.kind || n.kind === f.kind) &&
+            (!f?.notificationId || n.id === f.notificationId),
+        )
         .map(({ body: _body, ...rest }) => copy(rest));
     },
 
     async listDeliveries(f) {
       return copy(
         core.store.deliveries.filter(
-          (d) => matches(d, f) && (!f?.kind || d.kind === f.kind) && (!f?.notificationId || d.notificationId === f.notificationId),
+          (d) =>
+            matches(d, f) &&
+            (!f?.kind || d.kind === f.kind) &&
+            (!f?.notificationId || d.notificationId === f.notificationId),
         ),
       );
     },

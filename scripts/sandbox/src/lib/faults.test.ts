@@ -44,13 +44,20 @@ describe('API faults', () => {
     const retry = await call(t.sb, t.m, '/secapi/pay/refund', r, { cert: t.m });
     expect(retry.fields).toMatchObject({ result_code: 'SUCCESS', refund_id: refunds[0]!.refundId });
     // A fresh number would have been refused: the order is fully refunded (the double-refund trap, spec §6).
-    const fresh = await call(t.sb, t.m, '/secapi/pay/refund', { ...r, out_refund_no: no('R') }, { cert: t.m });
+    const fresh = await call(
+      t.sb,
+      t.m,
+      '/secapi/pay/refund',
+      { ...r, out_refund_no: no('R') },
+      { cert: t.m },
+    );
     expect(fresh.fields.result_code).toBe('FAIL');
   });
 
   test('count N faults the next N calls; probability 1 every call until cleared; 0 never', async () => {
     await t.sb.control.injectFault({ target: 'orderquery', kind: 'SYSTEMERROR', count: 2 });
-    const q = () => call(t.sb, t.m, '/pay/orderquery', { out_trade_no: 'NO_SUCH_ORDER' }).then((a) => a.fields.err_code);
+    const q = () =>
+      call(t.sb, t.m, '/pay/orderquery', { out_trade_no: 'NO_SUCH_ORDER' }).then((a) => a.fields.err_code);
     expect([await q(), await q(), await q()]).toEqual(['SYSTEMERROR', 'SYSTEMERROR', 'ORDERNOTEXIST']);
     await t.sb.control.injectFault({ target: '*', kind: 'BIZERR_NEED_RETRY', probability: 1 });
     expect([await q(), await q()]).toEqual(['BIZERR_NEED_RETRY', 'BIZERR_NEED_RETRY']);
@@ -63,22 +70,32 @@ describe('API faults', () => {
 
   test('faults only hit requests that pass the signature check', async () => {
     await t.sb.control.injectFault({ target: 'unifiedorder', kind: 'SYSTEMERROR' });
-    const bad = await call(t.sb, { ...t.m, apiKey: 'K'.repeat(32) }, '/pay/unifiedorder', orderFields(t.receiver.url()));
+    const bad = await call(
+      t.sb,
+      { ...t.m, apiKey: 'K'.repeat(32) },
+      '/pay/unifiedorder',
+      orderFields(t.receiver.url()),
+    );
     expect(bad.fields.return_msg).toBe('签名错误');
     expect((await order()).fields.err_code).toBe('SYSTEMERROR');
   });
 
   test('hang: no answer; the client times out (and a short hangMs ends the connection)', async () => {
     await t.sb.control.injectFault({ target: 'unifiedorder', kind: 'hang' });
-    await expect(call(t.sb, t.m, '/pay/unifiedorder', orderFields(t.receiver.url()), { timeoutMs: 300 })).rejects.toThrow(
-      'client timeout',
-    );
+    await expect(
+      call(t.sb, t.m, '/pay/unifiedorder', orderFields(t.receiver.url()), { timeoutMs: 300 }),
+    ).rejects.toThrow('client timeout');
     await t.sb.control.injectFault({ target: 'unifiedorder', kind: 'hang', hangMs: 50 });
     await expect(order()).rejects.toThrow(/socket hang up|ECONNRESET/);
   });
 
   test('hang after processing: the order exists although the caller saw no answer', async () => {
-    await t.sb.control.injectFault({ target: 'unifiedorder', kind: 'hang', hangMs: 50, afterProcessing: true });
+    await t.sb.control.injectFault({
+      target: 'unifiedorder',
+      kind: 'hang',
+      hangMs: 50,
+      afterProcessing: true,
+    });
     const f = orderFields(t.receiver.url());
     await expect(call(t.sb, t.m, '/pay/unifiedorder', f)).rejects.toThrow();
     expect(await t.sb.control.listOrders({ outTradeNo: String(f.out_trade_no) })).toHaveLength(1);
@@ -86,7 +103,9 @@ describe('API faults', () => {
 
   test('reset: the connection is reset without an answer', async () => {
     await t.sb.control.injectFault({ target: 'orderquery', kind: 'reset' });
-    await expect(call(t.sb, t.m, '/pay/orderquery', { out_trade_no: 'X1234567' })).rejects.toThrow(/ECONNRESET|socket hang up/);
+    await expect(call(t.sb, t.m, '/pay/orderquery', { out_trade_no: 'X1234567' })).rejects.toThrow(
+      /ECONNRESET|socket hang up/,
+    );
   });
 
   test('badsign: the real answer, with a signature that does not verify', async () => {
@@ -100,10 +119,18 @@ describe('API faults', () => {
   });
 
   test('invalid fault specs are refused', async () => {
-    await expect(t.sb.control.injectFault({ target: 'unifiedorder', kind: 'drop' })).rejects.toThrow('does not apply');
-    await expect(t.sb.control.injectFault({ target: 'notify', kind: 'SYSTEMERROR' })).rejects.toThrow('does not apply');
-    await expect(t.sb.control.injectFault({ target: 'micropay' as never, kind: 'reset' })).rejects.toThrow('unknown fault target');
-    await expect(t.sb.control.injectFault({ target: '*', kind: 'reset', count: 1, probability: 0.5 })).rejects.toThrow();
+    await expect(t.sb.control.injectFault({ target: 'unifiedorder', kind: 'drop' })).rejects.toThrow(
+      'does not apply',
+    );
+    await expect(t.sb.control.injectFault({ target: 'notify', kind: 'SYSTEMERROR' })).rejects.toThrow(
+      'does not apply',
+    );
+    await expect(t.sb.control.injectFault({ target: 'micropay' as never, kind: 'reset' })).rejects.toThrow(
+      'unknown fault target',
+    );
+    await expect(
+      t.sb.control.injectFault({ target: '*', kind: 'reset', count: 1, probability: 0.5 }),
+    ).rejects.toThrow();
     await expect(t.sb.control.injectFault({ target: '*', kind: 'reset', probability: 2 })).rejects.toThrow();
     await expect(t.sb.control.injectFault({ target: '*', kind: 'reset', count: 0 })).rejects.toThrow();
   });

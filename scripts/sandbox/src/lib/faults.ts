@@ -21,7 +21,14 @@ import { InputError } from '@shouyin/shared';
 
 export const API_ENDPOINTS = ['unifiedorder', 'orderquery', 'closeorder', 'refund', 'refundquery'] as const;
 export type ApiEndpointName = (typeof API_ENDPOINTS)[number];
-export const API_FAULTS = ['SYSTEMERROR', 'BIZERR_NEED_RETRY', 'FREQUENCY_LIMITED', 'hang', 'reset', 'badsign'] as const;
+export const API_FAULTS = [
+  'SYSTEMERROR',
+  'BIZERR_NEED_RETRY',
+  'FREQUENCY_LIMITED',
+  'hang',
+  'reset',
+  'badsign',
+] as const;
 export type ApiFaultKind = (typeof API_FAULTS)[number];
 export const NOTIFY_FAULTS = ['drop', 'duplicate', 'delay', 'reorder'] as const;
 export type NotifyFaultKind = (typeof NOTIFY_FAULTS)[number];
@@ -56,18 +63,24 @@ export class Faults {
   inject(spec: FaultSpec): Fault {
     const { target, kind } = spec;
     if (isApiTarget(target)) {
-      if (!(API_FAULTS as readonly string[]).includes(kind)) throw new InputError(`fault kind ${kind} does not apply to ${target}`);
+      if (!(API_FAULTS as readonly string[]).includes(kind))
+        throw new InputError(`fault kind ${kind} does not apply to ${target}`);
     } else if (isNotifyTarget(target)) {
-      if (!(NOTIFY_FAULTS as readonly string[]).includes(kind)) throw new InputError(`fault kind ${kind} does not apply to ${target}`);
+      if (!(NOTIFY_FAULTS as readonly string[]).includes(kind))
+        throw new InputError(`fault kind ${kind} does not apply to ${target}`);
     } else {
       throw new InputError(`unknown fault target ${String(target)}`);
     }
-    if (spec.count !== undefined && spec.probability !== undefined) throw new InputError('give count or probability, not both');
-    if (spec.count !== undefined && !(Number.isSafeInteger(spec.count) && spec.count > 0)) throw new InputError('count must be a positive integer');
-    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1)) throw new InputError('probability must be within 0..1');
+    if (spec.count !== undefined && spec.probability !== undefined)
+      throw new InputError('give count or probability, not both');
+    if (spec.count !== undefined && !(Number.isSafeInteger(spec.count) && spec.count > 0))
+      throw new InputError('count must be a positive integer');
+    if (spec.probability !== undefined && !(spec.probability >= 0 && spec.probability <= 1))
+      throw new InputError('probability must be within 0..1');
     for (const k of ['hangMs', 'delayMs'] as const) {
       const v = spec[k];
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new InputError(`${k} must be a non-negative number`);
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+        throw new InputError(`${k} must be a non-negative number`);
     }
     const fault: Fault = {
       target,

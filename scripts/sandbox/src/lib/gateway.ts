@@ -82,11 +82,14 @@ export async function handleApi(
   const merchant = core.merchants.get(mchId);
   if (!merchant) return protocolFail(res, 'mch_id参数错误，商户号不存在');
   const signType = verifyingSignType(fields, 'MD5');
-  if (!fields.sign || !signType || !verify(fields, merchant.apiKey, 'MD5')) return protocolFail(res, '签名错误');
+  if (!fields.sign || !signType || !verify(fields, merchant.apiKey, 'MD5'))
+    return protocolFail(res, '签名错误');
 
   const fault = core.faults.takeApi(endpoint.name);
-  if (fault) core.log(`fault ${fault.kind} on ${endpoint.name}${fault.afterProcessing ? ' (after processing)' : ''}`);
-  if (fault && !fault.afterProcessing && fault.kind !== 'badsign') return applyFault(deps, fault, req, res, merchant, fields, signType);
+  if (fault)
+    core.log(`fault ${fault.kind} on ${endpoint.name}${fault.afterProcessing ? ' (after processing)' : ''}`);
+  if (fault && !fault.afterProcessing && fault.kind !== 'badsign')
+    return applyFault(deps, fault, req, res, merchant, fields, signType);
 
   const processed = processRequest(core, endpoint, merchant, fields, signType);
   if (fault && fault.kind !== 'badsign') return applyFault(deps, fault, req, res, merchant, fields, signType);
@@ -94,15 +97,23 @@ export async function handleApi(
   answer(res, merchant, fields, signType, processed.outcome, fault?.kind === 'badsign');
 }
 
-function processRequest(core: Core, endpoint: Endpoint, merchant: Merchant, fields: WxFields, signType: SignType): Processed {
+function processRequest(
+  core: Core,
+  endpoint: Endpoint,
+  merchant: Merchant,
+  fields: WxFields,
+  signType: SignType,
+): Processed {
   const missing = firstMissing(fields, ['appid', 'nonce_str', ...endpoint.required]);
   if (missing) return { outcome: { ok: false, code: 'LACK_PARAMS', des: `缺少参数${missing}` } };
   if (endpoint.oneOf && !endpoint.oneOf.some((k) => fields[k])) {
     return { outcome: { ok: false, code: 'LACK_PARAMS', des: `缺少参数${endpoint.oneOf.join('或')}` } };
   }
-  if (fields.appid !== merchant.appid) return { outcome: { ok: false, code: 'APPID_MCHID_NOT_MATCH', des: 'appid和mch_id不匹配' } };
+  if (fields.appid !== merchant.appid)
+    return { outcome: { ok: false, code: 'APPID_MCHID_NOT_MATCH', des: 'appid和mch_id不匹配' } };
   const problem =
-    formatProblem(fields, COMMON_RULES, core.allowLoopbackNotify) ?? formatProblem(fields, endpoint.rules, core.allowLoopbackNotify);
+    formatProblem(fields, COMMON_RULES, core.allowLoopbackNotify) ??
+    formatProblem(fields, endpoint.rules, core.allowLoopbackNotify);
   if (problem) return { protocol: problem };
   return { outcome: endpoint.handle({ core, merchant, fields, signType }) };
 }
@@ -140,7 +151,14 @@ function applyFault(
     }
     return;
   }
-  answer(res, merchant, fields, signType, { ok: false, code: fault.kind, des: FAULT_DES[fault.kind] ?? fault.kind }, false);
+  answer(
+    res,
+    merchant,
+    fields,
+    signType,
+    { ok: false, code: fault.kind, des: FAULT_DES[fault.kind] ?? fault.kind },
+    false,
+  );
 }
 
 function protocolFail(res: ServerResponse, msg: string): void {

@@ -16,7 +16,11 @@ function sorted(fields: WxInput): WxInput {
   return out;
 }
 
-export function payNotificationXml(m: Merchant, o: OrderRecord, includeSignType: 'md5' | 'never' | 'always'): string {
+export function payNotificationXml(
+  m: Merchant,
+  o: OrderRecord,
+  includeSignType: 'md5' | 'never' | 'always',
+): string {
   const withType = includeSignType === 'always' || (includeSignType === 'md5' && o.signType === 'MD5');
   const fields: WxInput = {
     appid: o.appid,
@@ -56,7 +60,8 @@ export function refundNotificationPlaintext(r: RefundRecord): string {
       refund_status: r.status,
       settlement_refund_fee: String(r.refundFee),
       settlement_total_fee: String(r.totalFee),
-      success_time: r.status === 'SUCCESS' && r.finishedAt !== undefined ? beijingDateTime(r.finishedAt) : undefined,
+      success_time:
+        r.status === 'SUCCESS' && r.finishedAt !== undefined ? beijingDateTime(r.finishedAt) : undefined,
       total_fee: String(r.totalFee),
       transaction_id: r.transactionId,
     }),

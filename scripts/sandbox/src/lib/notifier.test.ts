@@ -72,7 +72,9 @@ describe('retries (spec §4.1)', () => {
     for (const gap of WECHAT_RETRY_SCHEDULE_MS) expected.push(expected.at(-1)! + gap);
     expect(log.map((d) => d.at - start)).toEqual(expected);
     expect(expected.at(-1)).toBe((24 * 60 + 4) * 60_000);
-    expect(log.every((d) => d.outcome === 'fail' && d.httpStatus === 200 && d.reply?.includes('FAIL'))).toBe(true);
+    expect(log.every((d) => d.outcome === 'fail' && d.httpStatus === 200 && d.reply?.includes('FAIL'))).toBe(
+      true,
+    );
     expect(t.receiver.received).toHaveLength(16);
     expect(new Set(t.receiver.received.map((r) => r.body)).size).toBe(1); // retries are byte-identical
     const [n] = await t.sb.control.listNotifications({ outTradeNo: o.outTradeNo });
@@ -83,7 +85,8 @@ describe('retries (spec §4.1)', () => {
   });
 
   test('stops at the first SUCCESS reply', async () => {
-    t.receiver.reply = () => (t.receiver.received.length < 3 ? { status: 500, body: 'busy' } : { body: NOTIFY_SUCCESS_XML });
+    t.receiver.reply = () =>
+      t.receiver.received.length < 3 ? { status: 500, body: 'busy' } : { body: NOTIFY_SUCCESS_XML };
     const o = await paid();
     await t.sb.control.advanceClock(3600_000);
     const log = await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo });
@@ -122,7 +125,10 @@ describe('retries (spec §4.1)', () => {
     const first = await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo });
     expect(first.map((d) => d.outcome)).toEqual(['timeout']);
     await t.sb.control.advanceClock(15_000);
-    expect((await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo })).map((d) => d.outcome)).toEqual(['timeout', 'success']);
+    expect((await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo })).map((d) => d.outcome)).toEqual([
+      'timeout',
+      'success',
+    ]);
   });
 
   test('an unreachable notify_url is logged as an error', async () => {
@@ -175,7 +181,10 @@ describe('duplicates and faults', () => {
     expect(t.receiver.received).toHaveLength(0);
     const second = await paid('MD5', '/second');
     await t.sb.control.idle();
-    expect(t.receiver.received.map((r) => parseXml(r.body).out_trade_no)).toEqual([second.outTradeNo, first.outTradeNo]);
+    expect(t.receiver.received.map((r) => parseXml(r.body).out_trade_no)).toEqual([
+      second.outTradeNo,
+      first.outTradeNo,
+    ]);
   });
 
   test('reorder without a later notification: released after the hold time', async () => {
@@ -192,7 +201,9 @@ describe('duplicates and faults', () => {
     const o = await paid();
     await t.sb.control.advanceClock(25 * 3600_000);
     expect(t.receiver.received).toHaveLength(0);
-    expect(await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo })).toMatchObject([{ outcome: 'dropped', attempt: 0 }]);
+    expect(await t.sb.control.listDeliveries({ outTradeNo: o.outTradeNo })).toMatchObject([
+      { outcome: 'dropped', attempt: 0 },
+    ]);
     // Only the next notification was affected.
     await paid();
     await t.sb.control.idle();

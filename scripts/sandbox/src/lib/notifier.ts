@@ -8,6 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { parseXml } from '@shouyin/shared';
 import type { VirtualClock } from './clock';
 import type { Faults } from './faults';
@@ -19,7 +20,21 @@ const M = 60 * S;
 const H = 60 * M;
 /** WeChat's retry intervals (spec §4.1): 24 h 4 min in total. */
 export const WECHAT_RETRY_SCHEDULE_MS: readonly number[] = [
-  15 * S, 15 * S, 30 * S, 3 * M, 10 * M, 20 * M, 30 * M, 30 * M, 30 * M, 60 * M, 3 * H, 3 * H, 3 * H, 6 * H, 6 * H,
+  15 * S,
+  15 * S,
+  30 * S,
+  3 * M,
+  10 * M,
+  20 * M,
+  30 * M,
+  30 * M,
+  30 * M,
+  60 * M,
+  3 * H,
+  3 * H,
+  3 * H,
+  6 * H,
+  6 * H,
 ];
 
 export interface NotifierOptions {
@@ -109,15 +124,21 @@ export class Notifier {
     this.clock.clearTimer(this.timers.get(n.id));
     this.timers.delete(n.id);
     if (n.state === 'pending' && n.nextAt !== undefined) {
-      this.timers.set(n.id, this.clock.setTimer(n.nextAt, () => this.attempt(n.id)));
+      this.timers.set(
+        n.id,
+        this.clock.setTimer(n.nextAt, () => this.attempt(n.id)),
+      );
     } else if (n.state === 'held' && n.holdUntil !== undefined) {
-      this.timers.set(n.id, this.clock.setTimer(n.holdUntil, () => this.release(n.id)));
+      this.timers.set(
+        n.id,
+        this.clock.setTimer(n.holdUntil, () => this.release(n.id)),
+      );
     }
   }
 
   private release(id: string): void {
     const n = this.store.notifications.get(id);
-    if (!n || n.state !== 'held') return;
+    if (n?.state !== 'held') return;
     n.state = 'pending';
     n.holdUntil = undefined;
     n.nextAt = this.clock.now();
@@ -128,7 +149,7 @@ export class Notifier {
   private async attempt(id: string): Promise<void> {
     const n = this.store.notifications.get(id);
     this.timers.delete(id);
-    if (!n || n.state !== 'pending' || this.stopped) return;
+    if (n?.state !== 'pending' || this.stopped) return;
     n.attempts += 1;
     n.nextAt = undefined;
     const attempt = n.attempts;
@@ -181,6 +202,7 @@ export class Notifier {
         done = true;
         clearTimeout(timer);
         if (req) this.requests.delete(req);
+        if (this.stopped) return resolve(false); // aborted by stop(): not an attempt WeChat made
         const latencyMs = Math.round(performance.now() - started);
         this.record(n, { attempt, copy, at, latencyMs, outcome, ...extra });
         resolve(outcome === 'success');
@@ -205,7 +227,8 @@ export class Notifier {
           'Content-Length': body.length,
           'User-Agent': 'Mozilla/4.0',
         },
-        ...(url.protocol === 'https:' && this.opts.ca ? { ca: this.opts.ca } : {}),
+        // Node's `ca` replaces the system roots: keep them and add the extra CA.
+        ...(url.protocol === 'https:' && this.opts.ca ? { ca: [...tls.rootCertificates, this.opts.ca] } : {}),
       };
       const mod = url.protocol === 'https:' ? https : http;
       req = mod.request(url, options, (res) => {
@@ -219,7 +242,10 @@ export class Notifier {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const reply = text.length > 256 ? text.slice(0, 256) : text;
-          finish(isSuccessReply(res.statusCode, text) ? 'success' : 'fail', { httpStatus: res.statusCode, reply });
+          finish(isSuccessReply(res.statusCode, text) ? 'success' : 'fail', {
+            httpStatus: res.statusCode,
+            reply,
+          });
         });
       });
       this.requests.add(req);
@@ -228,7 +254,10 @@ export class Notifier {
     });
   }
 
-  private record(n: NotificationRecord, d: Pick<DeliveryRecord, 'attempt' | 'copy' | 'at' | 'latencyMs' | 'outcome'> & Partial<DeliveryRecord>): void {
+  private record(
+    n: NotificationRecord,
+    d: Pick<DeliveryRecord, 'attempt' | 'copy' | 'at' | 'latencyMs' | 'outcome'> & Partial<DeliveryRecord>,
+  ): void {
     this.store.addDelivery({
       notificationId: n.id,
       kind: n.kind,

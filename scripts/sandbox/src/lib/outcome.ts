@@ -2,4 +2,8 @@
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string; des: string };
 
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
-export const fail = (code: string, des: string): { ok: false; code: string; des: string } => ({ ok: false, code, des });
+export const fail = (code: string, des: string): { ok: false; code: string; des: string } => ({
+  ok: false,
+  code,
+  des,
+});

@@ -5,7 +5,7 @@
  * available balance for a new one) and sends the payment notification.
  */
 import { beijingTime } from '@shouyin/shared';
-import { type Core, balancesOf } from './core';
+import { balancesOf, type Core } from './core';
 import { newTransactionId } from './ids';
 import { payNotificationXml } from './notifications';
 import { fail, type Outcome, ok } from './outcome';
@@ -13,13 +13,22 @@ import type { OrderRecord } from './types';
 
 export type PayOutcome = 'success' | 'fail' | 'abandon';
 
-export function payOrder(core: Core, o: OrderRecord, outcome: PayOutcome, prepayId?: string, bankType?: string): Outcome<OrderRecord> {
+export function payOrder(
+  core: Core,
+  o: OrderRecord,
+  outcome: PayOutcome,
+  prepayId?: string,
+  bankType?: string,
+): Outcome<OrderRecord> {
   const now = core.clock.now();
   if (o.state === 'SUCCESS' || o.state === 'REFUND') return fail('ORDERPAID', 'the order is already paid');
   if (o.state === 'CLOSED') return fail('ORDERCLOSED', 'the order is closed');
-  if (o.timeExpireAt !== undefined && now >= o.timeExpireAt) return fail('ORDER_EXPIRED', 'the order passed its time_expire');
-  if (prepayId !== undefined && prepayId !== o.prepayId) return fail('PREPAY_EXPIRED', 'this prepay_id was replaced by a newer one');
-  if (now >= o.prepayExpiresAt) return fail('PREPAY_EXPIRED', 'the prepay_id expired (2 hours); re-enter unifiedorder for a new one');
+  if (o.timeExpireAt !== undefined && now >= o.timeExpireAt)
+    return fail('ORDER_EXPIRED', 'the order passed its time_expire');
+  if (prepayId !== undefined && prepayId !== o.prepayId)
+    return fail('PREPAY_EXPIRED', 'this prepay_id was replaced by a newer one');
+  if (now >= o.prepayExpiresAt)
+    return fail('PREPAY_EXPIRED', 'the prepay_id expired (2 hours); re-enter unifiedorder for a new one');
   if (outcome === 'abandon') return ok(o);
   if (outcome === 'fail') {
     o.state = 'PAYERROR';

@@ -7,7 +7,7 @@
  * PROCESSING → SUCCESS after the settle delay, or SUCCESS/CHANGE/REFUNDCLOSE by control; a refund
  * notification when it finishes.
  */
-import { type Core, balancesOf, REFUND_MAX_COUNT, REFUND_MIN_INTERVAL_MS, REFUND_WINDOW_MS } from './core';
+import { balancesOf, type Core, REFUND_MAX_COUNT, REFUND_MIN_INTERVAL_MS, REFUND_WINDOW_MS } from './core';
 import { newRefundId } from './ids';
 import { refundNotificationXml } from './notifications';
 import { fail, type Outcome, ok } from './outcome';
@@ -28,7 +28,11 @@ export interface RefundArgs {
 
 const PAID = new Set(['SUCCESS', 'REFUND']);
 
-export function findOrder(core: Core, m: Merchant, by: { transactionId?: string; outTradeNo?: string }): OrderRecord | undefined {
+export function findOrder(
+  core: Core,
+  m: Merchant,
+  by: { transactionId?: string; outTradeNo?: string },
+): OrderRecord | undefined {
   // transaction_id wins when both are given (spec §3.4).
   if (by.transactionId) return core.store.orderByTransactionId(m.mchId, by.transactionId);
   if (by.outTradeNo) return core.store.order(m.mchId, by.outTradeNo);
@@ -51,11 +55,13 @@ function pool(m: Merchant, account: RefundAccount | undefined): 'unsettled' | 'a
 
 export function requestRefund(core: Core, m: Merchant, a: RefundArgs): Outcome<RefundRecord> {
   const now = core.clock.now();
-  if (a.transactionId && !/^[0-9]{28,32}$/.test(a.transactionId)) return fail('INVALID_TRANSACTIONID', '无效transaction_id');
+  if (a.transactionId && !/^[0-9]{28,32}$/.test(a.transactionId))
+    return fail('INVALID_TRANSACTIONID', '无效transaction_id');
   const order = findOrder(core, m, a);
   const existing = a.outRefundNo ? core.store.refund(m.mchId, a.outRefundNo) : undefined;
   if (existing) {
-    if (!order || existing.outTradeNo !== order.outTradeNo) return fail('ERROR', '商户退款单号已被其他订单使用');
+    if (!order || existing.outTradeNo !== order.outTradeNo)
+      return fail('ERROR', '商户退款单号已被其他订单使用');
     if (existing.totalFee !== a.totalFee || existing.refundFee !== a.refundFee) {
       return fail('ERROR', '订单金额或退款金额与之前请求不一致，请核实后再试');
     }
@@ -78,7 +84,10 @@ export function requestRefund(core: Core, m: Merchant, a: RefundArgs): Outcome<R
   const from = pool(m, a.refundAccount);
   const balances = balancesOf(core, m);
   if (balances[from] < a.refundFee) {
-    return fail('NOTENOUGH', from === 'unsettled' ? '交易未结算资金不足，请使用可用余额退款' : '基本账户余额不足，请充值后重新发起');
+    return fail(
+      'NOTENOUGH',
+      from === 'unsettled' ? '交易未结算资金不足，请使用可用余额退款' : '基本账户余额不足，请充值后重新发起',
+    );
   }
   balances[from] -= a.refundFee;
   const refundId = newRefundId(now);
@@ -119,13 +128,18 @@ export function armSettlement(core: Core, r: RefundRecord): void {
     key(r),
     core.clock.setTimer(r.settleAt, () => {
       core.settleTimers.delete(key(r));
-      if (core.store.refund(r.mchId, r.outRefundNo) === r && r.status === 'PROCESSING') finishRefund(core, r, 'SUCCESS');
+      if (core.store.refund(r.mchId, r.outRefundNo) === r && r.status === 'PROCESSING')
+        finishRefund(core, r, 'SUCCESS');
     }),
   );
 }
 
 /** PROCESSING → SUCCESS | CHANGE | REFUNDCLOSE, then the refund notification (spec §5.1). */
-export function finishRefund(core: Core, r: RefundRecord, status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE'): void {
+export function finishRefund(
+  core: Core,
+  r: RefundRecord,
+  status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE',
+): void {
   const m = core.merchants.get(r.mchId);
   if (!m) throw new Error(`unknown merchant ${r.mchId}`);
   r.status = status;

@@ -49,7 +49,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   const merchantList = resolveMerchants(stateDir, opts.merchants);
   const merchants = new Map(merchantList.map((m) => [m.mchId, m]));
-  const pki = ensurePki(stateDir, merchantList);
+  const pki = await ensurePki(stateDir, merchantList);
   const store = new Store(stateDir, opts.persist ?? true);
   const clock = new VirtualClock(opts.clock ?? { mode: 'real' }, store.savedClock, (err) =>
     log(`background job failed: ${err instanceof Error ? err.message : String(err)}`),
@@ -58,9 +58,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const faults = new Faults();
   const n = opts.notify ?? {};
   const parallel = n.parallel ?? 1;
-  if (!(Number.isSafeInteger(parallel) && parallel >= 1)) throw new RangeError('notify.parallel must be an integer ≥ 1');
+  if (!(Number.isSafeInteger(parallel) && parallel >= 1))
+    throw new RangeError('notify.parallel must be an integer ≥ 1');
   const scheduleMs = n.scheduleMs ?? WECHAT_RETRY_SCHEDULE_MS;
-  if (!scheduleMs.every((v) => Number.isFinite(v) && v >= 0)) throw new RangeError('notify.scheduleMs must hold non-negative numbers');
+  if (!scheduleMs.every((v) => Number.isFinite(v) && v >= 0))
+    throw new RangeError('notify.scheduleMs must hold non-negative numbers');
   const notifier = new Notifier(
     store,
     clock,
@@ -107,7 +109,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     controlUrl: `${baseUrl}/sandbox`,
     merchants: merchantList.map((m) => {
       const c = pki.merchants.get(m.mchId)!;
-      return { appid: m.appid, mchId: m.mchId, apiKey: m.apiKey, signType: m.signType, certFile: c.certFile, keyFile: c.keyFile, p12File: c.p12File };
+      return {
+        appid: m.appid,
+        mchId: m.mchId,
+        apiKey: m.apiKey,
+        signType: m.signType,
+        certFile: c.certFile,
+        keyFile: c.keyFile,
+        p12File: c.p12File,
+      };
     }),
   };
   writeFileSync(path.join(stateDir, 'sandbox.json'), JSON.stringify(info, null, 2), { mode: 0o600 });
@@ -125,7 +135,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       for (const res of hanging) res.socket?.destroy();
       hanging.clear();
       await close(server);
-      store.flush();
+      store.close();
       log('sandbox stopped');
     })();
     return stopped;

@@ -33,7 +33,14 @@ export interface ServerTls {
 
 export function createServer(tls: ServerTls, deps: ServerDeps): https.Server {
   const server = https.createServer(
-    { key: tls.key, cert: tls.cert, ca: [tls.ca], requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    {
+      key: tls.key,
+      cert: tls.cert,
+      ca: [tls.ca],
+      requestCert: true,
+      rejectUnauthorized: false,
+      minVersion: 'TLSv1.2',
+    },
     (req, res) => {
       route(deps, req, res).catch((err: unknown) => {
         deps.log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
@@ -47,7 +54,8 @@ export function createServer(tls: ServerTls, deps: ServerDeps): https.Server {
 
 async function route(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'https://sandbox.invalid').pathname;
-  if (path === '/sandbox' || path.startsWith('/sandbox/')) return handleControl(deps.control, deps.info, req, res);
+  if (path === '/sandbox' || path.startsWith('/sandbox/'))
+    return handleControl(deps.control, deps.info, req, res);
   const endpoint = ENDPOINTS.get(path);
   if (!endpoint) {
     req.resume();

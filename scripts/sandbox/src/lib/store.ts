@@ -37,6 +37,7 @@ export class Store {
   private notificationSeq = 0;
   private readonly file: string | undefined;
   private pending: NodeJS.Immediate | undefined;
+  private closed = false;
   clockSnapshot: () => ClockSnapshot | undefined = () => undefined;
 
   constructor(stateDir: string, persist: boolean) {
@@ -46,7 +47,8 @@ export class Store {
 
   private load(file: string): void {
     const s = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
-    if (s.version !== VERSION) throw new Error(`${file}: unsupported state version ${s.version} (start with --clean)`);
+    if (s.version !== VERSION)
+      throw new Error(`${file}: unsupported state version ${s.version} (start with --clean)`);
     for (const o of s.orders) this.orders.set(key(o.mchId, o.outTradeNo), o);
     for (const r of s.refunds) this.refunds.set(key(r.mchId, r.outRefundNo), r);
     for (const n of s.notifications) this.notifications.set(n.id, n);
@@ -59,7 +61,7 @@ export class Store {
 
   /** Marks the state changed; it is written at the end of the current event-loop turn. */
   touch(): void {
-    if (!this.file || this.pending) return;
+    if (!this.file || this.pending || this.closed) return;
     this.pending = setImmediate(() => {
       this.pending = undefined;
       this.write();
@@ -70,6 +72,13 @@ export class Store {
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
     this.write();
+  }
+
+  /** Final write (stop): later changes are not saved, so a restarted sandbox owns the file alone. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
   }
 
   private write(): void {
@@ -119,7 +128,8 @@ export class Store {
     this.touch();
   }
   orderByTransactionId(mchId: string, transactionId: string): OrderRecord | undefined {
-    for (const o of this.orders.values()) if (o.mchId === mchId && o.transactionId === transactionId) return o;
+    for (const o of this.orders.values())
+      if (o.mchId === mchId && o.transactionId === transactionId) return o;
     return undefined;
   }
   orderByPrepayId(prepayId: string): OrderRecord | undefined {
@@ -159,7 +169,8 @@ export class Store {
     this.deliverySeq += 1;
     const rec = { seq: this.deliverySeq, ...d };
     this.deliveries.push(rec);
-    if (this.deliveries.length > MAX_DELIVERIES) this.deliveries.splice(0, this.deliveries.length - MAX_DELIVERIES);
+    if (this.deliveries.length > MAX_DELIVERIES)
+      this.deliveries.splice(0, this.deliveries.length - MAX_DELIVERIES);
     this.touch();
     return rec;
   }

@@ -4,7 +4,10 @@
  */
 import type { SignType } from '@shouyin/shared';
 
-export type ClockOptions = { mode: 'real' } | { mode: 'scaled'; factor: number } | { mode: 'manual'; startMs?: number };
+export type ClockOptions =
+  | { mode: 'real' }
+  | { mode: 'scaled'; factor: number }
+  | { mode: 'manual'; startMs?: number };
 
 export type FundFlow = 'old' | 'new';
 

@@ -31,7 +31,9 @@ describe('formatProblem', () => {
     t: { time: true },
   };
   test('accepts well-formed values and skips absent/empty ones', () => {
-    expect(formatProblem({ total_fee: '1', body: '收银', ip: '::1', t: '20250106100000' }, rules, false)).toBeUndefined();
+    expect(
+      formatProblem({ total_fee: '1', body: '收银', ip: '::1', t: '20250106100000' }, rules, false),
+    ).toBeUndefined();
     expect(formatProblem({ total_fee: '' }, rules, false)).toBeUndefined();
   });
   test.each([

@@ -58,14 +58,20 @@ function validTime(v: string): boolean {
  * The first format problem among the present, non-empty fields, as WeChat's return_msg; undefined when
  * every field is well-formed.
  */
-export function formatProblem(fields: Record<string, string>, rules: Rules, allowLoopbackNotify: boolean): string | undefined {
+export function formatProblem(
+  fields: Record<string, string>,
+  rules: Rules,
+  allowLoopbackNotify: boolean,
+): string | undefined {
   for (const [name, rule] of Object.entries(rules)) {
     const v = fields[name];
     if (v === undefined || v === '') continue;
     const length = rule.bytes ? Buffer.byteLength(v, 'utf8') : [...v].length;
     if (rule.max !== undefined && length > rule.max) return `${name}参数长度有误`;
-    if (rule.positiveInt && !(/^[1-9][0-9]{0,9}$/.test(v) && Number(v) <= INT32_MAX)) return `请确认请求参数是否正确${name}`;
-    if (rule.nonNegativeInt && !(/^(0|[1-9][0-9]{0,9})$/.test(v) && Number(v) <= INT32_MAX)) return `请确认请求参数是否正确${name}`;
+    if (rule.positiveInt && !(/^[1-9][0-9]{0,9}$/.test(v) && Number(v) <= INT32_MAX))
+      return `请确认请求参数是否正确${name}`;
+    if (rule.nonNegativeInt && !(/^(0|[1-9][0-9]{0,9})$/.test(v) && Number(v) <= INT32_MAX))
+      return `请确认请求参数是否正确${name}`;
     if (rule.pattern && !rule.pattern.test(v)) return `${name}参数格式错误`;
     if (rule.oneOf && !rule.oneOf.includes(v)) return `${name}参数格式错误`;
     if (rule.ip && isIP(v) === 0) return `${name}参数格式错误`;
@@ -76,6 +82,9 @@ export function formatProblem(fields: Record<string, string>, rules: Rules, allo
 }
 
 /** The first required field that is absent or empty. */
-export function firstMissing(fields: Record<string, string>, required: readonly string[]): string | undefined {
+export function firstMissing(
+  fields: Record<string, string>,
+  required: readonly string[],
+): string | undefined {
   return required.find((k) => fields[k] === undefined || fields[k] === '');
 }

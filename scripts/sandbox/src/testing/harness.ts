@@ -9,7 +9,6 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import forge from 'node-forge';
 import {
   buildXml,
   NOTIFY_SUCCESS_XML,
@@ -21,6 +20,7 @@ import {
   type WxFields,
   type WxInput,
 } from '@shouyin/shared';
+import forge from 'node-forge';
 import { type Sandbox, startSandbox } from '../lib/sandbox';
 import type { SandboxInfo, SandboxOptions } from '../lib/types';
 
@@ -43,7 +43,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export function request(sb: Sandbox, urlPath: string, body: string | Buffer | undefined, o: RequestOptions = {}): Promise<HttpAnswer> {
+export function request(
+  sb: Sandbox,
+  urlPath: string,
+  body: string | Buffer | undefined,
+  o: RequestOptions = {},
+): Promise<HttpAnswer> {
   const url = new URL(urlPath, sb.baseUrl);
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -61,7 +66,13 @@ export function request(sb: Sandbox, urlPath: string, body: string | Buffer | un
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );
@@ -94,7 +105,12 @@ export async function call(
   o: RequestOptions & { signType?: SignType } = {},
 ): Promise<ApiAnswer> {
   const signType = o.signType ?? 'MD5';
-  const answer = await request(sb, urlPath, signedXml({ appid: m.appid, mch_id: m.mchId, ...fields }, m.apiKey, signType), o);
+  const answer = await request(
+    sb,
+    urlPath,
+    signedXml({ appid: m.appid, mch_id: m.mchId, ...fields }, m.apiKey, signType),
+    o,
+  );
   const parsed = parseXml(answer.text);
   return { ...answer, fields: parsed, signed: Boolean(parsed.sign) && verify(parsed, m.apiKey, signType) };
 }
@@ -132,7 +148,11 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r: Received = { path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), headers: req.headers };
+      const r: Received = {
+        path: req.url ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
+      };
       rec.received.push(r);
       const reply = rec.reply(r);
       if (reply === 'hang') {
@@ -145,6 +165,15 @@ export async function startReceiver(): Promise<Receiver> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return rec;
+}
+
+/**
+ * Copies the certificates and generated API keys of one state dir into another, so a second sandbox
+ * with the same merchants starts without generating RSA keys again (faster tests).
+ */
+export function seedPki(fromDir: string, toDir: string): void {
+  cpSync(path.join(fromDir, 'certs'), path.join(toDir, 'certs'), { recursive: true });
+  cpSync(path.join(fromDir, 'keys.json'), path.join(toDir, 'keys.json'));
 }
 
 export interface TestSandbox {
@@ -162,11 +191,7 @@ export async function startTestSandbox(
 ): Promise<TestSandbox> {
   const { dir } = where;
   const stateDir = dir ?? mkdtempSync(path.join(os.tmpdir(), 'shouyin-sandbox-'));
-  if (where.pkiFrom) {
-    // Same merchants: reuse the certificates and keys instead of generating RSA keys again (faster tests).
-    cpSync(path.join(where.pkiFrom.dir, 'certs'), path.join(stateDir, 'certs'), { recursive: true });
-    cpSync(path.join(where.pkiFrom.dir, 'keys.json'), path.join(stateDir, 'keys.json'));
-  }
+  if (where.pkiFrom) seedPki(where.pkiFrom.dir, stateDir);
   const receiver = await startReceiver();
   const opts = typeof options === 'function' ? options(receiver) : options;
   const sb = await startSandbox({

@@ -51,6 +51,8 @@ export interface InvokeRequest {
   identity?: Identity;
   trigger?: string;
   caller?: Caller;
+  /** Use this request id (the HTTP access event carries it); generated otherwise. */
+  requestId?: string;
 }
 
 /** Settings that may change while the emulator runs (tests flip them between cases). */
@@ -127,16 +129,24 @@ export class FunctionHost {
 
   invocations(filter: { function?: string; source?: InvocationSource } = {}): InvocationRecord[] {
     return this.records
-      .filter((r) => (!filter.function || r.function === filter.function) && (!filter.source || r.source === filter.source))
+      .filter(
+        (r) =>
+          (!filter.function || r.function === filter.function) &&
+          (!filter.source || r.source === filter.source),
+      )
       .map((r) => structuredClone(r));
   }
 
   async invoke(name: string, req: InvokeRequest): Promise<InvocationResult> {
     const spec = this.specs.get(name);
     const pool = this.pools.get(name);
-    if (!spec || !pool) throw new FunctionCallError('FUNCTION_NOT_FOUND', `[ResourceNotFound.Function] function ${name} not found`);
+    if (!spec || !pool)
+      throw new FunctionCallError(
+        'FUNCTION_NOT_FOUND',
+        `[ResourceNotFound.Function] function ${name} not found`,
+      );
     const { settings, envId } = this.opts;
-    const requestId = randomUUID();
+    const requestId = req.requestId ?? randomUUID();
     const env = invocationEnv({
       source: req.source,
       envId,
@@ -166,7 +176,14 @@ export class FunctionHost {
       record.coldStart = lease.cold;
       record.instanceId = lease.instance.id;
       const timeoutMs = Math.max(1, Math.round(spec.timeoutMs * settings.timeoutScale));
-      const context = contextData({ requestId, functionName: name, envId, memoryMb: spec.memoryMb, timeoutMs, env });
+      const context = contextData({
+        requestId,
+        functionName: name,
+        envId,
+        memoryMb: spec.memoryMb,
+        timeoutMs,
+        env,
+      });
       try {
         outcome = await lease.instance.invoke(requestId, req.event, context, env, timeoutMs);
       } finally {
@@ -212,7 +229,12 @@ export class FunctionHost {
 
   private async callFromFunction(name: string, data: unknown, caller: Caller): Promise<FunctionCallAnswer> {
     const r = await this.invoke(name, { source: 'function', event: data, caller });
-    if (!r.ok) throw new FunctionCallError('FUNCTIONS_EXECUTE_FAIL', `requestID ${r.requestId}, ${r.message}`, -504002);
+    if (!r.ok)
+      throw new FunctionCallError(
+        'FUNCTIONS_EXECUTE_FAIL',
+        `requestID ${r.requestId}, ${r.message}`,
+        -504002,
+      );
     if (Buffer.byteLength(r.json) > MAX_SDK_RESULT_BYTES) {
       throw new FunctionCallError('FUNCTIONS_RESULT_SIZE_EXCEED', `requestID ${r.requestId}`, -604001);
     }

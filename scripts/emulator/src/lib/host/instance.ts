@@ -21,6 +21,9 @@ export interface InstanceHooks {
 
 let instanceSeq = 0;
 
+/** Limit on a cold start (loading the function module). */
+export const LOAD_TIMEOUT_MS = 30_000;
+
 export class Instance {
   readonly id: string;
   private readonly worker: Worker;
@@ -53,13 +56,29 @@ export class Instance {
       stderr: false,
     });
     this.ready = new Promise((resolve, reject) => {
+      // A module whose top-level code never finishes must not hold an invocation forever.
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `function ${spec.name} failed to load: initialisation timed out after ${LOAD_TIMEOUT_MS} ms`,
+            ),
+          ),
+        LOAD_TIMEOUT_MS,
+      );
       const onMessage = (msg: FromWorker) => {
+        if (msg.type === 'ready' || msg.type === 'load-error') clearTimeout(timer);
         if (msg.type === 'ready') resolve();
-        else if (msg.type === 'load-error') reject(new Error(`function ${spec.name} failed to load: ${msg.message}`));
+        else if (msg.type === 'load-error')
+          reject(new Error(`function ${spec.name} failed to load: ${msg.message}`));
       };
       this.worker.on('message', onMessage);
-      this.worker.once('error', (e) => reject(new Error(`function ${spec.name} failed to load: ${e.message}`)));
-      this.worker.once('exit', () => reject(new Error(`function ${spec.name}: instance exited while loading`)));
+      this.worker.once('error', (e) =>
+        reject(new Error(`function ${spec.name} failed to load: ${e.message}`)),
+      );
+      this.worker.once('exit', () =>
+        reject(new Error(`function ${spec.name}: instance exited while loading`)),
+      );
     });
     this.ready.catch(() => this.terminate());
     this.worker.on('message', (msg: FromWorker) => this.onMessage(msg));
@@ -124,7 +143,9 @@ export class Instance {
       case 'result':
         if (this.inFlight?.invocationId === msg.invocationId) {
           this.inFlight.settle(
-            msg.ok ? { kind: 'ok', json: msg.json } : { kind: 'error', message: msg.message, stack: msg.stack },
+            msg.ok
+              ? { kind: 'ok', json: msg.json }
+              : { kind: 'error', message: msg.message, stack: msg.stack },
           );
         }
         return;

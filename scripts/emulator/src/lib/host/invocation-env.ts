@@ -126,7 +126,10 @@ export function contextData(req: ContextRequest): ContextData {
 /** The callFunction event: the caller's data plus userInfo {appId, openId} (older docs, spec §2.2). The
  * platform's value replaces any userInfo the client put in data (unconfirmed; never trust event identity). */
 export function callFunctionEvent(data: unknown, identity: Identity | undefined): Record<string, unknown> {
-  const base = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const base =
+    data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as Record<string, unknown>)
+      : {};
   const userInfo: Record<string, string> = {};
   if (identity?.appid) userInfo.appId = identity.appid;
   if (identity?.openid) userInfo.openId = identity.openid;

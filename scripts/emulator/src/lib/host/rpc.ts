@@ -31,27 +31,42 @@ export interface RpcServices {
   countDbRequest(invocationId: string): void;
 }
 
-export async function handleRpc(req: RpcRequest, caller: Caller, services: RpcServices): Promise<RpcResponse> {
+export async function handleRpc(
+  req: RpcRequest,
+  caller: Caller,
+  services: RpcServices,
+): Promise<RpcResponse> {
   try {
     if (req.op.startsWith('db.')) {
       services.countDbRequest(caller.invocationId);
-      return { ok: true, value: services.db.handle(req as Extract<RpcRequest, { op: `db.${string}` }>, caller.invocationId) };
+      return {
+        ok: true,
+        value: services.db.handle(req as Extract<RpcRequest, { op: `db.${string}` }>, caller.invocationId),
+      };
     }
     if (req.op === 'function.call') {
       return { ok: true, value: await services.callFunction(req.name, req.data, caller) };
     }
     if (req.op === 'openapi.call') {
       if (req.api !== 'subscribeMessage.send') {
-        return { ok: false, error: { code: 'OPENAPI', errCode: -604100, message: `API not found: ${req.api} is not emulated` } };
+        return {
+          ok: false,
+          error: { code: 'OPENAPI', errCode: -604100, message: `API not found: ${req.api} is not emulated` },
+        };
       }
       services.messages.send(req.data, { function: caller.functionName, invocationId: caller.invocationId });
       return { ok: true, value: { errcode: 0, errmsg: 'ok' } };
     }
-    return { ok: false, error: { code: 'INVALID_PARAM', message: `unknown request ${(req as { op: string }).op}` } };
+    return {
+      ok: false,
+      error: { code: 'INVALID_PARAM', message: `unknown request ${(req as { op: string }).op}` },
+    };
   } catch (e) {
     if (e instanceof DbError) return { ok: false, error: { code: e.code, message: e.message } };
-    if (e instanceof WeChatApiError) return { ok: false, error: { code: 'OPENAPI', errCode: e.errcode, message: e.errmsg } };
-    if (e instanceof FunctionCallError) return { ok: false, error: { code: e.code, message: e.message, errCode: e.errCode } };
+    if (e instanceof WeChatApiError)
+      return { ok: false, error: { code: 'OPENAPI', errCode: e.errcode, message: e.errmsg } };
+    if (e instanceof FunctionCallError)
+      return { ok: false, error: { code: e.code, message: e.message, errCode: e.errCode } };
     return { ok: false, error: { code: 'SYS_ERR', message: (e as Error)?.message ?? String(e) } };
   }
 }

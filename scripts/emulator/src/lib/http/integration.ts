@@ -93,7 +93,8 @@ export function fromIntegrationResult(result: unknown): HttpReply {
       }
       let body: Buffer;
       if (r.body === undefined || r.body === null) body = Buffer.alloc(0);
-      else if (typeof r.body === 'string') body = Buffer.from(r.body, r.isBase64Encoded === true ? 'base64' : 'utf8');
+      else if (typeof r.body === 'string')
+        body = Buffer.from(r.body, r.isBase64Encoded === true ? 'base64' : 'utf8');
       else {
         body = Buffer.from(JSON.stringify(r.body));
         headers['content-type'] ??= JSON_TYPE;
@@ -101,7 +102,11 @@ export function fromIntegrationResult(result: unknown): HttpReply {
       return { statusCode: r.statusCode, headers, body };
     }
   }
-  return { statusCode: 200, headers: { 'content-type': JSON_TYPE }, body: Buffer.from(JSON.stringify(result ?? null)) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': JSON_TYPE },
+    body: Buffer.from(JSON.stringify(result ?? null)),
+  };
 }
 
 /** The reply when the function failed or timed out (the cloud's exact body is unconfirmed). */

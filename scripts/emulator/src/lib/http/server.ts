@@ -25,7 +25,12 @@ export interface JsonReply {
 
 export interface EmulatorApi {
   info(): unknown;
-  callFunction(name: string, body: unknown, headers: IncomingMessage['headers'], remoteIp: string): Promise<JsonReply>;
+  callFunction(
+    name: string,
+    body: unknown,
+    headers: IncomingMessage['headers'],
+    remoteIp: string,
+  ): Promise<JsonReply>;
   fireTrigger(functionName: string, trigger: string): Promise<JsonReply>;
   listCollections(): JsonReply;
   readCollection(name: string, query: URLSearchParams): JsonReply;
@@ -82,7 +87,8 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   try {
     body = await readBody(req);
   } catch (e) {
-    if (e instanceof BodyTooLarge) return sendJson(res, { status: 413, body: { error: 'body larger than 6 MB' } });
+    if (e instanceof BodyTooLarge)
+      return sendJson(res, { status: 413, body: { error: 'body larger than 6 MB' } });
     throw e;
   }
   const json = () => parseJson(body);
@@ -92,7 +98,10 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   if (method === 'POST' && parts[0] === 'functions' && parts.length === 2) {
     const j = json();
     if (!j.ok) return sendJson(res, badJson);
-    return sendJson(res, await api.callFunction(segment(parts[1]!), j.value, req.headers, req.socket.remoteAddress ?? ''));
+    return sendJson(
+      res,
+      await api.callFunction(segment(parts[1]!), j.value, req.headers, req.socket.remoteAddress ?? ''),
+    );
   }
   if (method === 'POST' && parts[0] === 'triggers' && parts.length === 3) {
     return sendJson(res, await api.fireTrigger(segment(parts[1]!), segment(parts[2]!)));
@@ -112,7 +121,8 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
     if (!j.ok) return sendJson(res, badJson);
     return sendJson(res, api.grantSubscription(j.value));
   }
-  if (method === 'GET' && url.pathname === '/invocations') return sendJson(res, api.invocations(url.searchParams));
+  if (method === 'GET' && url.pathname === '/invocations')
+    return sendJson(res, api.invocations(url.searchParams));
 
   const reply = await api.httpAccess({
     method,
@@ -121,7 +131,11 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
     headers: req.headers,
     body,
   });
-  if (!reply) return sendJson(res, { status: 404, body: { error: `no function or control call at ${method} ${url.pathname}` } });
+  if (!reply)
+    return sendJson(res, {
+      status: 404,
+      body: { error: `no function or control call at ${method} ${url.pathname}` },
+    });
   res.writeHead(reply.statusCode, reply.headers);
   res.end(reply.body);
 }
@@ -129,7 +143,8 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
 export function createEmulatorServer(api: EmulatorApi): Server {
   return createServer((req, res) => {
     route(api, req, res).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, { status: 500, body: { error: (e as Error)?.message ?? String(e) } });
+      if (!res.headersSent)
+        sendJson(res, { status: 500, body: { error: (e as Error)?.message ?? String(e) } });
       else res.destroy();
     });
   });

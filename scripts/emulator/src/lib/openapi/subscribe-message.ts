@@ -51,12 +51,20 @@ const ranged = (re: RegExp) => (v: string) => {
 
 /** Each rule returns why the value is invalid, or undefined. */
 const RULES: Record<string, (v: string) => string | undefined> = {
-  thing: (v) => (chars(v) > 20 ? 'longer than 20 characters' : hasControl(v) ? 'has control characters' : undefined),
+  thing: (v) =>
+    chars(v) > 20 ? 'longer than 20 characters' : hasControl(v) ? 'has control characters' : undefined,
   number: (v) =>
-    !/^[+-]?\d+(?:\.\d+)?$/.test(v) ? 'not a number' : v.replace(/\D/g, '').length > 32 ? 'more than 32 digits' : undefined,
+    !/^[+-]?\d+(?:\.\d+)?$/.test(v)
+      ? 'not a number'
+      : v.replace(/\D/g, '').length > 32
+        ? 'more than 32 digits'
+        : undefined,
   letter: (v) => (/^[A-Za-z]{1,32}$/.test(v) ? undefined : 'not 1-32 letters'),
   symbol: (v) => (/^[^\p{L}\p{N}\p{Cc}\s]{1,5}$/u.test(v) ? undefined : 'not 1-5 symbols'),
-  character_string: (v) => (new RegExp(`^[A-Za-z0-9${ASCII_SYMBOL}]{1,32}$`).test(v) ? undefined : 'not 1-32 letters, digits or symbols'),
+  character_string: (v) =>
+    new RegExp(`^[A-Za-z0-9${ASCII_SYMBOL}]{1,32}$`).test(v)
+      ? undefined
+      : 'not 1-32 letters, digits or symbols',
   time: (v) => (ranged(timeRe)(v) ? undefined : 'not a 24-hour time'),
   date: (v) => (ranged(dateRe)(v) ? undefined : 'not a date'),
   // "one currency symbol + up to 10 digits, decimals allowed, may end with 元": a symbol or 元 is required.
@@ -64,7 +72,8 @@ const RULES: Record<string, (v: string) => string | undefined> = {
     const m = /^([¥￥$€£])?(\d{1,10})(?:\.\d+)?(元)?$/.exec(v);
     return m && (m[1] || m[3]) ? undefined : 'not a currency amount';
   },
-  phone_number: (v) => (new RegExp(`^[0-9${ASCII_SYMBOL} ]{1,17}$`).test(v) ? undefined : 'not 1-17 digits or symbols'),
+  phone_number: (v) =>
+    new RegExp(`^[0-9${ASCII_SYMBOL} ]{1,17}$`).test(v) ? undefined : 'not 1-17 digits or symbols',
   car_number: (v) => {
     const cs = [...v];
     const edge = new RegExp(`^[${HAN}A-Za-z0-9]$`);
@@ -89,7 +98,8 @@ export function checkDataValue(key: string, entry: unknown): string | undefined 
   const m = /^([a-z_]+?)(\d+)$/.exec(key);
   const rule = m ? RULES[m[1]!] : undefined;
   if (!rule) return `data.${key} unknown key type`;
-  if (entry === null || typeof entry !== 'object' || !('value' in entry)) return `data.${key}.value is missing`;
+  if (entry === null || typeof entry !== 'object' || !('value' in entry))
+    return `data.${key}.value is missing`;
   const value = (entry as { value: unknown }).value;
   if (typeof value !== 'string') return `data.${key}.value must be a string`;
   if (value === '') return `data.${key}.value is empty`;
@@ -136,7 +146,10 @@ export class SubscribeMessages {
   }
 
   /** Validates and sends one message (snake_case payload as on the wire). Throws WeChatApiError. */
-  send(payload: Record<string, unknown>, origin: { function?: string; invocationId?: string } = {}): SubscribeMessage {
+  send(
+    payload: Record<string, unknown>,
+    origin: { function?: string; invocationId?: string } = {},
+  ): SubscribeMessage {
     const { touser, template_id: templateId, page, data, miniprogram_state: state, lang } = payload;
     if (typeof touser !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(touser)) fail(40003, 'invalid openid');
     if (typeof templateId !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(templateId)) {
@@ -148,7 +161,8 @@ export class SubscribeMessages {
     if (state !== undefined && (typeof state !== 'string' || !STATES.has(state))) {
       fail(47003, 'argument invalid! miniprogram_state invalid');
     }
-    if (lang !== undefined && (typeof lang !== 'string' || !LANGS.has(lang))) fail(47003, 'argument invalid! lang invalid');
+    if (lang !== undefined && (typeof lang !== 'string' || !LANGS.has(lang)))
+      fail(47003, 'argument invalid! lang invalid');
     if (data === null || typeof data !== 'object' || Array.isArray(data) || Object.keys(data).length === 0) {
       fail(47003, 'argument invalid! data is empty');
     }
@@ -156,7 +170,8 @@ export class SubscribeMessages {
     const keys = known?.[templateId as string];
     if (keys) {
       for (const k of keys) if (!(k in entries)) fail(47003, `argument invalid! data.${k}.value is empty`);
-      for (const k of Object.keys(entries)) if (!keys.includes(k)) fail(47003, `argument invalid! data.${k} not in template`);
+      for (const k of Object.keys(entries))
+        if (!keys.includes(k)) fail(47003, `argument invalid! data.${k} not in template`);
     }
     for (const [k, v] of Object.entries(entries)) {
       const why = checkDataValue(k, v);

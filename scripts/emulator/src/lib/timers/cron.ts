@@ -50,11 +50,14 @@ function value(token: string, def: FieldDef, expr: string): number {
     if (i >= 0) return i + (def.namesBase ?? 0);
   }
   if (/^\d*[LW#]/i.test(token)) {
-    throw new CronError(`cron "${expr}": ${def.name} "${token}": L, W and # are not supported by the emulator`);
+    throw new CronError(
+      `cron "${expr}": ${def.name} "${token}": L, W and # are not supported by the emulator`,
+    );
   }
   if (!/^\d+$/.test(token)) throw new CronError(`cron "${expr}": bad ${def.name} value "${token}"`);
   const n = Number(token);
-  if (n < def.min || n > def.max) throw new CronError(`cron "${expr}": ${def.name} ${n} out of ${def.min}-${def.max}`);
+  if (n < def.min || n > def.max)
+    throw new CronError(`cron "${expr}": ${def.name} ${n} out of ${def.min}-${def.max}`);
   return n;
 }
 
@@ -87,7 +90,8 @@ function parseField(text: string, def: FieldDef, expr: string): { set: Set<numbe
 
 export function parseCron(expr: string): CronSchedule {
   const parts = expr.trim().split(/\s+/);
-  if (parts.length !== 7) throw new CronError(`cron "${expr}": expected 7 fields (sec min hour day month week year)`);
+  if (parts.length !== 7)
+    throw new CronError(`cron "${expr}": expected 7 fields (sec min hour day month week year)`);
   const f = parts.map((p, i) => parseField(p, FIELDS[i]!, expr));
   return {
     source: expr,

@@ -61,7 +61,10 @@ export class TimerScheduler {
     return Object.fromEntries(
       this.schedules.map(({ trigger, schedule }) => {
         const t = nextFire(schedule, now, this.offsetMinutes);
-        return [`${trigger.functionName}/${trigger.triggerName}`, t === undefined ? null : new Date(t).toISOString()];
+        return [
+          `${trigger.functionName}/${trigger.triggerName}`,
+          t === undefined ? null : new Date(t).toISOString(),
+        ];
       }),
     );
   }

@@ -66,7 +66,10 @@ describe('shapes (spec §4.1)', () => {
       stats: { updated: 0, created: 1 },
       errMsg: 'document.set:ok',
     });
-    expect(await ref.get()).toEqual({ data: { _id: 'o1', a: { b: 1, c: 2 }, s: 'x' }, errMsg: 'document.get:ok' });
+    expect(await ref.get()).toEqual({
+      data: { _id: 'o1', a: { b: 1, c: 2 }, s: 'x' },
+      errMsg: 'document.get:ok',
+    });
     // set replaces the whole document
     expect((await ref.set({ data: { z: 1 } })).stats).toEqual({ updated: 1, created: 0 });
     expect((await ref.get()).data).toEqual({ _id: 'o1', z: 1 });
@@ -82,7 +85,12 @@ describe('shapes (spec §4.1)', () => {
   });
 
   it('update of a missing document is updated: 0, not an error', async () => {
-    expect(await db.collection('orders').doc('ghost').update({ data: { a: 1 } })).toEqual({
+    expect(
+      await db
+        .collection('orders')
+        .doc('ghost')
+        .update({ data: { a: 1 } }),
+    ).toEqual({
       stats: { updated: 0 },
       errMsg: 'document.update:ok',
     });
@@ -93,8 +101,16 @@ describe('shapes (spec §4.1)', () => {
     const got = await db.collection('orders').where({ s: 'A' }).get();
     expect(got.errMsg).toBe('collection.get:ok');
     expect(got.data).toHaveLength(2);
-    expect(await db.collection('orders').where({ s: 'A' }).count()).toEqual({ total: 2, errMsg: 'collection.count:ok' });
-    expect(await db.collection('orders').where({ s: 'A' }).update({ data: { s: 'C' } })).toEqual({
+    expect(await db.collection('orders').where({ s: 'A' }).count()).toEqual({
+      total: 2,
+      errMsg: 'collection.count:ok',
+    });
+    expect(
+      await db
+        .collection('orders')
+        .where({ s: 'A' })
+        .update({ data: { s: 'C' } }),
+    ).toEqual({
       stats: { updated: 2 },
       errMsg: 'collection.update:ok',
     });
@@ -102,20 +118,35 @@ describe('shapes (spec §4.1)', () => {
       stats: { removed: 1 },
       errMsg: 'collection.remove:ok',
     });
-    expect((await db.collection('orders').where({ s: 'C' }).update({ data: { t: 1 }, multi: false })).stats).toEqual({
+    expect(
+      (
+        await db
+          .collection('orders')
+          .where({ s: 'C' })
+          .update({ data: { t: 1 }, multi: false })
+      ).stats,
+    ).toEqual({
       updated: 1,
     });
   });
 
   it('createCollection creates once; the second call fails', async () => {
-    expect(await db.createCollection('fresh')).toEqual({ errMsg: 'createCollection:ok', requestId: expect.any(String) });
+    expect(await db.createCollection('fresh')).toEqual({
+      errMsg: 'createCollection:ok',
+      requestId: expect.any(String),
+    });
     expect((await rejection(db.createCollection('fresh'))).errCode).toBe(-501001);
   });
 });
 
 describe('errors (spec §3.4, §4.4)', () => {
   it('missing collection → -502005 with the cloud text', async () => {
-    const e = await rejection(db.collection('nope').where({ a: 1 }).update({ data: { a: 2 } }));
+    const e = await rejection(
+      db
+        .collection('nope')
+        .where({ a: 1 })
+        .update({ data: { a: 2 } }),
+    );
     expect(e.errCode).toBe(-502005);
     expect(e.message).toBe(e.errMsg);
     expect(e.errMsg).toMatch(
@@ -130,7 +161,10 @@ describe('errors (spec §3.4, §4.4)', () => {
     expect(e.errCode).toBe(-1);
     expect(e.errMsg).toBe('document.get:fail document with _id ghost does not exist');
     const lenient = env.cloud.database({ throwOnNotFound: false });
-    expect(await lenient.collection('orders').doc('ghost').get()).toEqual({ data: null, errMsg: 'document.get:ok' });
+    expect(await lenient.collection('orders').doc('ghost').get()).toEqual({
+      data: null,
+      errMsg: 'document.get:ok',
+    });
   });
 
   it('duplicate _id on add rejects and writes nothing', async () => {
@@ -143,11 +177,42 @@ describe('errors (spec §3.4, §4.4)', () => {
 
   it('refuses _id in update/set data, commands in set, empty data', async () => {
     await db.collection('orders').add({ data: { _id: 'o', v: 1 } });
-    const u = await rejection(db.collection('orders').doc('o').update({ data: { _id: 'p' } }));
-    expect([u.errCode, u.errMsg]).toEqual([-501007, 'document.update:fail -501007 invalid parameters. 不能更新_id的值']);
-    expect((await rejection(db.collection('orders').where({ v: 1 }).update({ data: { _id: 'p' } }))).errCode).toBe(-501007);
-    expect((await rejection(db.collection('orders').doc('o').set({ data: { _id: 'o' } }))).errCode).toBe(-501007);
-    const s = await rejection(db.collection('orders').doc('o').set({ data: { v: db.command.inc(1) } }));
+    const u = await rejection(
+      db
+        .collection('orders')
+        .doc('o')
+        .update({ data: { _id: 'p' } }),
+    );
+    expect([u.errCode, u.errMsg]).toEqual([
+      -501007,
+      'document.update:fail -501007 invalid parameters. 不能更新_id的值',
+    ]);
+    expect(
+      (
+        await rejection(
+          db
+            .collection('orders')
+            .where({ v: 1 })
+            .update({ data: { _id: 'p' } }),
+        )
+      ).errCode,
+    ).toBe(-501007);
+    expect(
+      (
+        await rejection(
+          db
+            .collection('orders')
+            .doc('o')
+            .set({ data: { _id: 'o' } }),
+        )
+      ).errCode,
+    ).toBe(-501007);
+    const s = await rejection(
+      db
+        .collection('orders')
+        .doc('o')
+        .set({ data: { v: db.command.inc(1) } }),
+    );
     expect(s.errMsg).toBe('document.set:fail -502001 database request fail. update operator complicit');
     expect((await rejection(db.collection('orders').doc('o').update({ data: {} }))).errCode).toBe(-501007);
   });
@@ -159,7 +224,12 @@ describe('errors (spec §3.4, §4.4)', () => {
   });
 
   it('unsupported operators are refused, not ignored', async () => {
-    const e = await rejection(db.collection('orders').where({ a: { $where: 'x' } }).get());
+    const e = await rejection(
+      db
+        .collection('orders')
+        .where({ a: { $where: 'x' } })
+        .get(),
+    );
     expect(e.errCode).toBe(-502002);
   });
 });
@@ -176,8 +246,9 @@ describe('queries and commands (spec §4.3)', () => {
       ],
     });
   });
-  const ids = async (q: ReturnType<Database['collection']>['where'] extends (...a: never[]) => infer R ? R : never) =>
-    (await q.orderBy('_id', 'asc').get()).data.map((d) => d._id);
+  const ids = async (
+    q: ReturnType<Database['collection']>['where'] extends (...a: never[]) => infer R ? R : never,
+  ) => (await q.orderBy('_id', 'asc').get()).data.map((d) => d._id);
   const where = (q: Record<string, unknown>) => db.collection('orders').where(q);
 
   it('comparison and membership', async () => {
@@ -199,7 +270,9 @@ describe('queries and commands (spec §4.3)', () => {
     expect(await ids(where({ n: _().gt(1).and(_().lt(4)) }))).toEqual(['2', '3']);
     expect(await ids(where({ n: _().lt(2).or(_().gt(3)) }))).toEqual(['1', '4']);
     expect(await ids(db.collection('orders').where(_().or([{ s: 'a' }, { n: 4 }])))).toEqual(['1', '4']);
-    expect(await ids(db.collection('orders').where(_().and([{ n: _().gt(1) }, { n: _().lt(3) }])))).toEqual(['2']);
+    expect(await ids(db.collection('orders').where(_().and([{ n: _().gt(1) }, { n: _().lt(3) }])))).toEqual([
+      '2',
+    ]);
   });
 
   it('nested objects in where() are flattened: payer.openid only, not whole-object equality', async () => {
@@ -266,7 +339,10 @@ describe('conditional update (spec §4.6)', () => {
     await db.collection('orders').add({ data: { _id: 'o', status: 'A' } });
     const results = await Promise.all(
       Array.from({ length: 100 }, () =>
-        db.collection('orders').where({ _id: 'o', status: 'A' }).update({ data: { status: 'B' } }),
+        db
+          .collection('orders')
+          .where({ _id: 'o', status: 'A' })
+          .update({ data: { status: 'B' } }),
       ),
     );
     expect(results.filter((r) => r.stats.updated === 1)).toHaveLength(1);
@@ -275,14 +351,25 @@ describe('conditional update (spec §4.6)', () => {
 
 describe('transactions (spec §4.5)', () => {
   beforeEach(async () => {
-    await db.collection('orders').add({ data: [{ _id: 'a', v: 10 }, { _id: 'b', v: 0 }] });
+    await db.collection('orders').add({
+      data: [
+        { _id: 'a', v: 10 },
+        { _id: 'b', v: 0 },
+      ],
+    });
   });
 
   it('commits single-document operations atomically and returns the callback value', async () => {
     const out = await db.runTransaction(async (t) => {
       const a = await t.collection('orders').doc('a').get();
-      await t.collection('orders').doc('a').update({ data: { v: db.command.inc(-5) } });
-      await t.collection('orders').doc('b').update({ data: { v: (a.data!.v as number) - 5 } });
+      await t
+        .collection('orders')
+        .doc('a')
+        .update({ data: { v: db.command.inc(-5) } });
+      await t
+        .collection('orders')
+        .doc('b')
+        .update({ data: { v: (a.data!.v as number) - 5 } });
       await t.collection('orders').add({ data: { _id: 'c', v: 1 } });
       return 'done';
     });
@@ -294,13 +381,19 @@ describe('transactions (spec §4.5)', () => {
   it('a throwing callback writes nothing; rollback(reason) rejects with reason', async () => {
     await expect(
       db.runTransaction(async (t) => {
-        await t.collection('orders').doc('a').update({ data: { v: 0 } });
+        await t
+          .collection('orders')
+          .doc('a')
+          .update({ data: { v: 0 } });
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
     await expect(
       db.runTransaction(async (t) => {
-        await t.collection('orders').doc('a').update({ data: { v: 0 } });
+        await t
+          .collection('orders')
+          .doc('a')
+          .update({ data: { v: 0 } });
         await t.rollback('nope');
       }),
     ).rejects.toBe('nope');
@@ -313,8 +406,15 @@ describe('transactions (spec §4.5)', () => {
       runs++;
       const a = (await t.collection('orders').doc('a').get()).data!;
       // First run: another writer changes the document after the transaction read it.
-      if (runs === 1) await db.collection('orders').doc('a').update({ data: { v: db.command.inc(1) } });
-      await t.collection('orders').doc('a').update({ data: { v: (a.v as number) * 2 } });
+      if (runs === 1)
+        await db
+          .collection('orders')
+          .doc('a')
+          .update({ data: { v: db.command.inc(1) } });
+      await t
+        .collection('orders')
+        .doc('a')
+        .update({ data: { v: (a.v as number) * 2 } });
       return a.v;
     });
     expect(runs).toBe(2);
@@ -328,8 +428,14 @@ describe('transactions (spec §4.5)', () => {
       db.runTransaction(async (t) => {
         runs++;
         await t.collection('orders').doc('a').get();
-        await db.collection('orders').doc('a').update({ data: { v: db.command.inc(1) } });
-        await t.collection('orders').doc('a').update({ data: { v: 0 } });
+        await db
+          .collection('orders')
+          .doc('a')
+          .update({ data: { v: db.command.inc(1) } });
+        await t
+          .collection('orders')
+          .doc('a')
+          .update({ data: { v: 0 } });
       }, 2),
     );
     expect(runs).toBe(2);
@@ -342,8 +448,15 @@ describe('transactions (spec §4.5)', () => {
     await db.runTransaction(async (t) => {
       runs++;
       await t.collection('orders').doc('b').get();
-      if (runs === 1) await db.collection('orders').doc('b').update({ data: { v: 99 } });
-      await t.collection('orders').doc('a').update({ data: { v: 1 } });
+      if (runs === 1)
+        await db
+          .collection('orders')
+          .doc('b')
+          .update({ data: { v: 99 } });
+      await t
+        .collection('orders')
+        .doc('a')
+        .update({ data: { v: 1 } });
     });
     expect(runs).toBe(1);
   });
@@ -361,7 +474,10 @@ describe('request counting', () => {
     const before = env.requests;
     await db.collection('orders').add({ data: { _id: 'z', s: 'A' } });
     await db.collection('orders').doc('z').get();
-    await db.collection('orders').where({ _id: 'z', s: 'A' }).update({ data: { s: 'B' } });
+    await db
+      .collection('orders')
+      .where({ _id: 'z', s: 'A' })
+      .update({ data: { s: 'B' } });
     expect(env.requests - before).toBe(3);
   });
 });
@@ -380,7 +496,10 @@ describe('persistence', () => {
     const d1 = first.cloud.database();
     await d1.createCollection('orders');
     await d1.collection('orders').add({ data: { _id: 'p', at: d1.serverDate(), n: 1 } });
-    await d1.collection('orders').doc('p').update({ data: { n: d1.command.inc(1) } });
+    await d1
+      .collection('orders')
+      .doc('p')
+      .update({ data: { n: d1.command.inc(1) } });
     await d1.runTransaction(async (t) => {
       await t.collection('orders').add({ data: { _id: 'q' } });
     });
@@ -390,7 +509,11 @@ describe('persistence', () => {
     const second = inProcessCloud({ file });
     second.cloud.init();
     const d2 = second.cloud.database({ throwOnNotFound: false });
-    expect((await d2.collection('orders').doc('p').get()).data).toEqual({ _id: 'p', at: new Date(NOW), n: 2 });
+    expect((await d2.collection('orders').doc('p').get()).data).toEqual({
+      _id: 'p',
+      at: new Date(NOW),
+      n: 2,
+    });
     expect((await d2.collection('orders').doc('q').get()).data).toEqual({ _id: 'q' });
     expect((await d2.collection('orders').doc('torn').get()).data).toBeNull();
     // Replayed and compacted to one line per collection and document.

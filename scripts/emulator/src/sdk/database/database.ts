@@ -49,11 +49,13 @@ function refuseId(api: string, data: Data): void {
 }
 
 function refuseCommands(api: string, data: unknown): void {
-  if (containsCommand(data)) throw sdkError(api, -502001, 'update operator complicit', 'DATABASE_REQUEST_FAILED');
+  if (containsCommand(data))
+    throw sdkError(api, -502001, 'update operator complicit', 'DATABASE_REQUEST_FAILED');
 }
 
 function checkInteger(name: string, n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer`);
   return n;
 }
 
@@ -141,7 +143,10 @@ export class Query {
   }
 
   /** Filtered update, all matches unless multi: false (spec §4.1). */
-  async update(options: { data: Data; multi?: boolean }): Promise<{ stats: { updated: number }; errMsg: string }> {
+  async update(options: {
+    data: Data;
+    multi?: boolean;
+  }): Promise<{ stats: { updated: number }; errMsg: string }> {
     const api = 'collection.update';
     const data = requireData(api, options);
     refuseId(api, data);
@@ -196,7 +201,9 @@ export class CollectionReference extends Query {
       collection: this.collectionName,
       docs: encode(api, () => docs.map((d) => encodeData(d as Data))),
     });
-    return Array.isArray(data) ? { _ids: res.ids, errMsg: 'collection.add:ok' } : { _id: res.ids[0], errMsg: 'collection.add:ok' };
+    return Array.isArray(data)
+      ? { _ids: res.ids, errMsg: 'collection.add:ok' }
+      : { _id: res.ids[0], errMsg: 'collection.add:ok' };
   }
 
   aggregate(): never {
@@ -234,7 +241,9 @@ export class DocumentReference {
   }
 
   /** Upsert replacing the whole document; data must not hold _id or update commands. */
-  async set(options: { data: Data }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
+  async set(options: {
+    data: Data;
+  }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
     const api = 'document.set';
     const data = requireData(api, options);
     refuseId(api, data);
@@ -272,7 +281,8 @@ export class DocumentReference {
   }
 }
 
-const notFound = (id: string): SDKError => localError('document.get', `document with _id ${id} does not exist`);
+const notFound = (id: string): SDKError =>
+  localError('document.get', `document with _id ${id} does not exist`);
 
 // ---- transactions --------------------------------------------------------------------------------------
 
@@ -284,7 +294,11 @@ class TransactionDocument {
   ) {}
 
   async get(): Promise<{ data: Data | null }> {
-    const res = await this.tx.send('document.get', { op: 'db.doc.get', collection: this.collection, id: this.id });
+    const res = await this.tx.send('document.get', {
+      op: 'db.doc.get',
+      collection: this.collection,
+      id: this.id,
+    });
     if (res.data === null && this.tx.throwOnNotFound) throw notFound(this.id);
     return { data: res.data };
   }
@@ -383,7 +397,8 @@ export class Transaction {
   }
 
   collection(name: string): TransactionCollection {
-    if (typeof name !== 'string' || name === '') throw new Error('collection name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new Error('collection name must be a non-empty string');
     return new TransactionCollection(this, name);
   }
 
@@ -415,7 +430,8 @@ export class Database {
   constructor(private readonly ctx: DbContext) {}
 
   collection(name: string): CollectionReference {
-    if (typeof name !== 'string' || name === '') throw new Error('collection name must be a non-empty string');
+    if (typeof name !== 'string' || name === '')
+      throw new Error('collection name must be a non-empty string');
     return new CollectionReference(this.ctx, name);
   }
 

@@ -31,7 +31,8 @@ export function containsCommand(v: unknown): boolean {
 
 /** Encodes a plain value: serverDate → placeholder, db.RegExp/RegExp → {$regex, $options}, dates kept. */
 export function encodeValue(v: unknown): unknown {
-  if (v instanceof ServerDate) return { $tcb_server_date: { offset: v.offset } } satisfies ServerDatePlaceholder;
+  if (v instanceof ServerDate)
+    return { $tcb_server_date: { offset: v.offset } } satisfies ServerDatePlaceholder;
   if (v instanceof DbRegExp) return { $regex: v.regexp, $options: v.options };
   if (v instanceof RegExp) return { $regex: v.source, $options: v.flags };
   if (v instanceof Date) return v;
@@ -123,7 +124,8 @@ export function encodeQuery(query: unknown, prefix = ''): Record<string, unknown
     if (query.operator === 'not') throw new SerializeError('not() must be applied to a field');
     return {
       [`$${query.operator}`]: query.operands.map((o) => {
-        if (!isPlainObject(o)) throw new SerializeError('Cannot encode a comparison command with unset field name');
+        if (!isPlainObject(o))
+          throw new SerializeError('Cannot encode a comparison command with unset field name');
         return encodeQuery(o, prefix);
       }),
     };
@@ -134,7 +136,8 @@ export function encodeQuery(query: unknown, prefix = ''): Record<string, unknown
   for (const [key, value] of Object.entries(flatten(query, prefix))) {
     if (value instanceof LogicCommand) extra.push(fieldLogic(key, value));
     else if (value instanceof QueryCommand) result[key] = operatorObject(value);
-    else if (value instanceof UpdateCommand) throw new SerializeError('update commands cannot be used in a query');
+    else if (value instanceof UpdateCommand)
+      throw new SerializeError('update commands cannot be used in a query');
     else result[key] = encodeValue(value);
   }
   return extra.length === 0 ? result : { $and: [result, ...extra] };

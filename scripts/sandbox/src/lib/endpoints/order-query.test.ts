@@ -54,9 +54,15 @@ describe('orderquery', () => {
     });
     expect(a.fields.transaction_id).toMatch(/^\d{28}$/);
     expect(a.fields.time_end).toMatch(/^\d{14}$/);
-    const byTx = await query({ transaction_id: a.fields.transaction_id! }, );
+    const byTx = await query({ transaction_id: a.fields.transaction_id! });
     expect(byTx.fields.out_trade_no).toBe(outTradeNo);
-    const hmac = await call(t.sb, t.m, '/pay/orderquery', { out_trade_no: outTradeNo }, { signType: 'HMAC-SHA256' });
+    const hmac = await call(
+      t.sb,
+      t.m,
+      '/pay/orderquery',
+      { out_trade_no: outTradeNo },
+      { signType: 'HMAC-SHA256' },
+    );
     expect(hmac.signed).toBe(true);
     expect(hmac.fields.sign).toHaveLength(64);
   });
@@ -79,7 +85,10 @@ describe('orderquery', () => {
   });
 
   test('unknown order → ORDERNOTEXIST; no key → LACK_PARAMS', async () => {
-    expect((await query({ out_trade_no: 'NO_SUCH_ORDER_1' })).fields).toMatchObject({ result_code: 'FAIL', err_code: 'ORDERNOTEXIST' });
+    expect((await query({ out_trade_no: 'NO_SUCH_ORDER_1' })).fields).toMatchObject({
+      result_code: 'FAIL',
+      err_code: 'ORDERNOTEXIST',
+    });
     expect((await query({})).fields.err_code).toBe('LACK_PARAMS');
   });
 });
@@ -88,7 +97,11 @@ describe('closeorder', () => {
   test('refused in the first 5 minutes, then closes; a second close → ORDERCLOSED; closed orders cannot be paid', async () => {
     const { outTradeNo, prepayId } = await newOrder();
     const early = await close(outTradeNo);
-    expect(early.fields).toMatchObject({ return_code: 'SUCCESS', result_code: 'FAIL', err_code: 'TRADE_STATE_ERROR' });
+    expect(early.fields).toMatchObject({
+      return_code: 'SUCCESS',
+      result_code: 'FAIL',
+      err_code: 'TRADE_STATE_ERROR',
+    });
     expect(early.signed).toBe(true);
     await t.sb.control.advanceClock(5 * 60_000 - 1000);
     expect((await close(outTradeNo)).fields.err_code).toBe('TRADE_STATE_ERROR');
@@ -97,7 +110,10 @@ describe('closeorder', () => {
     expect(closed.fields).toMatchObject({ result_code: 'SUCCESS', result_msg: 'OK' });
     expect(closed.signed).toBe(true);
     expect((await close(outTradeNo)).fields).toMatchObject({ result_code: 'FAIL', err_code: 'ORDERCLOSED' });
-    expect((await query({ out_trade_no: outTradeNo })).fields).toMatchObject({ trade_state: 'CLOSED', trade_state_desc: '订单已关闭' });
+    expect((await query({ out_trade_no: outTradeNo })).fields).toMatchObject({
+      trade_state: 'CLOSED',
+      trade_state_desc: '订单已关闭',
+    });
     await expect(t.sb.control.pay({ prepayId })).rejects.toMatchObject({ code: 'ORDERCLOSED' });
   });
 

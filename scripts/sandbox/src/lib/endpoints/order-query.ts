@@ -46,7 +46,10 @@ export const orderQuery: Endpoint = {
   oneOf: ['transaction_id', 'out_trade_no'],
   rules: { transaction_id: { max: 32 }, out_trade_no: { max: 32 } },
   handle({ core, merchant, fields }) {
-    const o = findOrder(core, merchant, { transactionId: fields.transaction_id, outTradeNo: fields.out_trade_no });
+    const o = findOrder(core, merchant, {
+      transactionId: fields.transaction_id,
+      outTradeNo: fields.out_trade_no,
+    });
     if (!o) return fail('ORDERNOTEXIST', '订单不存在');
     return ok(orderQueryFields(o));
   },

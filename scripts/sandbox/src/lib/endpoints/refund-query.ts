@@ -36,7 +36,10 @@ export const refundQuery: Endpoint = {
       const r = core.store.refund(merchant.mchId, fields.out_refund_no);
       refunds = r ? [r] : [];
     } else {
-      const o = findOrder(core, merchant, { transactionId: fields.transaction_id, outTradeNo: fields.out_trade_no });
+      const o = findOrder(core, merchant, {
+        transactionId: fields.transaction_id,
+        outTradeNo: fields.out_trade_no,
+      });
       refunds = o ? core.store.refundsOf(merchant.mchId, o.outTradeNo) : [];
     }
     if (refunds.length === 0) return fail('REFUNDNOTEXIST', 'not exist');
@@ -69,7 +72,8 @@ export const refundQuery: Endpoint = {
       out[`refund_status_${n}`] = r.status;
       out[`refund_account_${n}`] = r.refundAccount;
       out[`refund_recv_accout_${n}`] = r.recvAccount;
-      if (r.status === 'SUCCESS' && r.finishedAt !== undefined) out[`refund_success_time_${n}`] = beijingDateTime(r.finishedAt);
+      if (r.status === 'SUCCESS' && r.finishedAt !== undefined)
+        out[`refund_success_time_${n}`] = beijingDateTime(r.finishedAt);
     });
     return ok(out);
   },

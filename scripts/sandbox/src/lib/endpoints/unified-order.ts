@@ -54,28 +54,37 @@ export const unifiedOrder: Endpoint = {
   },
   handle({ core, merchant, fields, signType }) {
     const now = core.clock.now();
-    if (fields.trade_type !== 'JSAPI') return fail('NOAUTH', '商户未开通此接口权限（沙箱只模拟小程序JSAPI支付）');
+    if (fields.trade_type !== 'JSAPI')
+      return fail('NOAUTH', '商户未开通此接口权限（沙箱只模拟小程序JSAPI支付）');
     if (!fields.openid) return fail('LACK_PARAMS', 'JSAPI支付必须传openid');
     const outTradeNo = fields.out_trade_no!;
     const params = reentryParams(fields);
     const existing = core.store.order(merchant.mchId, outTradeNo);
     if (existing) {
-      if (existing.state === 'SUCCESS' || existing.state === 'REFUND') return fail('ORDERPAID', '该订单已支付');
+      if (existing.state === 'SUCCESS' || existing.state === 'REFUND')
+        return fail('ORDERPAID', '该订单已支付');
       if (existing.state === 'CLOSED') return fail('ORDERCLOSED', '该订单已关闭');
-      if (!sameParams(existing.params, params)) return fail('INVALID_REQUEST', '订单重入时，要求参数值与原请求一致');
-      if (existing.timeExpireAt !== undefined && now >= existing.timeExpireAt) return fail('ORDERCLOSED', '订单已过期');
+      if (!sameParams(existing.params, params))
+        return fail('INVALID_REQUEST', '订单重入时，要求参数值与原请求一致');
+      if (existing.timeExpireAt !== undefined && now >= existing.timeExpireAt)
+        return fail('ORDERCLOSED', '订单已过期');
       if (now >= existing.prepayExpiresAt) {
         existing.prepayId = newPrepayId(now);
         existing.prepayExpiresAt = now + PREPAY_TTL_MS;
         existing.prepayIds.push(existing.prepayId);
         core.store.touch();
       }
-      return ok({ device_info: existing.deviceInfo, trade_type: existing.tradeType, prepay_id: existing.prepayId });
+      return ok({
+        device_info: existing.deviceInfo,
+        trade_type: existing.tradeType,
+        prepay_id: existing.prepayId,
+      });
     }
     let timeExpireAt: number | undefined;
     if (fields.time_expire) {
       timeExpireAt = parseBeijingTime(fields.time_expire)!;
-      if (timeExpireAt - now < TIME_EXPIRE_MIN_MS) return fail('INVALID_REQUEST', 'time_expire时间过短，刷卡至少1分钟，其他5分钟');
+      if (timeExpireAt - now < TIME_EXPIRE_MIN_MS)
+        return fail('INVALID_REQUEST', 'time_expire时间过短，刷卡至少1分钟，其他5分钟');
     }
     const prepayId = newPrepayId(now);
     const order: OrderRecord = {

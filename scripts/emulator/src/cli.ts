@@ -1,0 +1,129 @@
+// CLI of the local CloudBase emulator (npm run emulator; npm start adds --seed-demo):
+// starts the emulator (and with --sandbox the WeChat Pay sandbox wired to it), prints every URL, and runs until
+// interrupted. Flags: see lib/cli-args.ts or --help.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Doc } from './db/values';
+import { type CliArgs, CliError, parseArgs, USAGE } from './lib/cli-args';
+import type { Emulator } from './lib/emulator';
+import { type LocalStack, startLocalStack } from './lib/local-stack';
+
+/**
+ * `--seed-demo` (npm start): puts the demo catalogue and merchant of scripts/demo/seed.json into the database —
+ * every top-level array of documents becomes that collection, upserted by _id, so a restart without --clean
+ * seeds again harmlessly. Extend here if the demo needs more (e.g. subscription grants).
+ */
+async function seedDemo(stack: LocalStack, repoRoot: string): Promise<string[]> {
+  const file = path.join(repoRoot, 'scripts/demo/seed.json');
+  if (!existsSync(file)) return [`demo seeding: ${file} not found`];
+  const seed = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(seed)) {
+    if (name.startsWith('$') || !Array.isArray(value) || value.length === 0) continue;
+    if (
+      !value.every(
+        (d) => d !== null && typeof d === 'object' && typeof (d as { _id?: unknown })._id === 'string',
+      )
+    )
+      continue;
+    await stack.emulator.db.collection(name).put(value as Doc[]);
+    lines.push(`seeded ${value.length} ${name}`);
+  }
+  return [`demo seed from ${path.relative(repoRoot, file)}: ${lines.join(', ') || 'nothing to seed'}`];
+}
+
+function describe(emulator: Emulator, stack: LocalStack, args: CliArgs): string {
+  const i = emulator.info;
+  const lines = [`CloudBase emulator (env ${i.envId}) at ${i.baseUrl}`];
+  if (i.dataDir) lines.push(`  data dir     ${i.dataDir} (emulator.json there)`);
+  else lines.push('  data         in memory');
+  lines.push('', 'Functions (callFunction: POST {"data": …} with x-wx-openid):');
+  for (const [name, f] of Object.entries(i.functions)) {
+    lines.push(`  ${name.padEnd(14)} ${f.callFunctionUrl}`);
+    for (const u of f.httpUrls) lines.push(`  ${''.padEnd(14)} HTTP ${u}`);
+    for (const t of f.triggers)
+      lines.push(`  ${''.padEnd(14)} timer ${t.name} "${t.config}" → POST ${t.fireUrl}`);
+  }
+  if (Object.keys(i.functions).length === 0) lines.push('  (none built: run npm run build)');
+  lines.push('', 'Control:');
+  for (const [k, v] of Object.entries(i.control)) lines.push(`  ${k.padEnd(18)} ${v}`);
+  lines.push('', 'Choices on unconfirmed platform behaviour:');
+  for (const [k, v] of Object.entries(i.choices)) lines.push(`  ${k.padEnd(24)} ${JSON.stringify(v)}`);
+  if (stack.sandbox) {
+    const s = stack.sandbox.info;
+    lines.push('', `WeChat Pay sandbox at ${s.baseUrl}`, `  CA file      ${s.caFile}`);
+    if (i.sandbox) lines.push(`  sandbox.json ${i.sandbox}`);
+    for (const m of s.merchants)
+      lines.push(`  merchant     appid ${m.appid} mch_id ${m.mchId} (${m.signType})`);
+    if (s.controlUrl) lines.push(`  control      ${s.controlUrl}`);
+  } else if (!args.sandbox) {
+    lines.push('', 'No WeChat Pay sandbox (add --sandbox).');
+  }
+  for (const w of i.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+async function main(argv: string[]): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv, process.cwd());
+  } catch (e) {
+    if (e instanceof CliError) {
+      console.error(`${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const withSandbox = args.sandbox || args.seedDemo;
+  const dataDir = path.resolve(args.dataDir);
+  const stack = await startLocalStack({
+    host: args.host,
+    port: args.port,
+    repoRoot: path.resolve(args.repoRoot),
+    dataDir,
+    clean: args.clean,
+    functions: args.functions,
+    maxInstancesPerFunction: args.maxInstances,
+    contextKeysMode: args.contextKeys,
+    base64Bodies: args.base64Bodies,
+    runTimers: args.timers,
+    timeoutScale: args.timeoutScale,
+    functionLogs: args.quiet ? 'silent' : 'print',
+    ...(withSandbox
+      ? {
+          sandbox: {
+            port: args.sandboxPort,
+            log: args.quiet ? undefined : (line: string) => console.log(`[sandbox] ${line}`),
+          },
+        }
+      : {}),
+  });
+  console.log(describe(stack.emulator, stack, args));
+  if (args.seedDemo) for (const line of await seedDemo(stack, path.resolve(args.repoRoot))) console.log(line);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    stack.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(`emulator: ${(e as Error)?.message ?? String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+// @shouyin/emulator: a local CloudBase emulator that runs the deployable cloud function folders unchanged.
+// See docs/emulator.md.
+
+export type { Doc } from './db/values';
+export {
+  type CallFunctionResponse,
+  type CollectionHelper,
+  DATA_FILES,
+  DEFAULT_APPID,
+  type Emulator,
+  type EmulatorOptions,
+  type EmulatorUrls,
+  type HttpResponse,
+  reviveDates,
+  startEmulator,
+} from './lib/emulator';
+export type { InvocationOutcome, InvocationRecord } from './lib/host/function-host';
+export type { ContextKeysMode, Identity, InvocationSource } from './lib/host/invocation-env';
+export type { IntegrationEvent } from './lib/http/integration';
+export type { EmulatorInfo, FunctionInfo } from './lib/info';
+export {
+  type LocalStack,
+  type LocalStackOptions,
+  NOTIFY_ROUTES,
+  type SandboxInfoLike,
+  type SandboxLike,
+  type SandboxModuleLike,
+  sandboxEnv,
+  startLocalStack,
+} from './lib/local-stack';
+export type { SubscribeMessage } from './lib/openapi/subscribe-message';
+export { type LocalEnvFile, loadProject, type Project } from './lib/project';
+export { nextFire, parseCron } from './lib/timers/cron';
+export type { Clock } from './lib/timers/scheduler';

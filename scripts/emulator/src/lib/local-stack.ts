@@ -1,0 +1,142 @@
+// The local stack: the emulator with the WeChat Pay v2 sandbox (@shouyin/sandbox) wired in, as `npm start` runs
+// it. Functions get the sandbox's base URL, CA and the demo merchant's credentials and certificate, and notify
+// URLs pointing at the emulator's own HTTP access paths, through the variables shared/src/config.ts reads.
+// The sandbox module is loaded at run time (require('@shouyin/sandbox'), i.e. its built dist) unless given.
+
+import path from 'node:path';
+import { type Emulator, type EmulatorOptions, type EmulatorUrls, startEmulator } from './emulator';
+
+/** The parts of @shouyin/sandbox's SandboxInfo the wiring uses (structural: no build-time dependency). */
+export interface SandboxInfoLike {
+  baseUrl: string;
+  caFile: string;
+  controlUrl?: string;
+  merchants: Array<{
+    appid: string;
+    mchId: string;
+    apiKey: string;
+    signType: string;
+    certFile: string;
+    keyFile: string;
+    p12File?: string;
+  }>;
+}
+
+export interface SandboxLike {
+  readonly baseUrl: string;
+  readonly info: SandboxInfoLike;
+  readonly stateDir: string;
+  stop(): Promise<void>;
+}
+
+export interface SandboxModuleLike {
+  startSandbox(opts: {
+    stateDir: string;
+    clean?: boolean;
+    host?: string;
+    port?: number;
+    allowLoopbackNotify?: boolean;
+    log?: (line: string) => void;
+  }): Promise<SandboxLike>;
+}
+
+/** Notify routes of cloudbase-routes.json the wiring points WeChat Pay at. */
+export const NOTIFY_ROUTES = { pay: '/wxpay/pay-notify', refund: '/wxpay/refund-notify' } as const;
+
+/** Function variables connecting Shouyin's functions to a local sandbox (names: shared/src/config.ts). */
+export function sandboxEnv(
+  info: SandboxInfoLike,
+  urls: EmulatorUrls,
+  mchId?: string,
+): Record<string, string> {
+  const m = mchId ? info.merchants.find((x) => x.mchId === mchId) : info.merchants[0];
+  if (!m) throw new Error(`sandbox has no merchant${mchId ? ` ${mchId}` : ''}`);
+  const env: Record<string, string> = {
+    SHOUYIN_ALLOW_LOCAL_GATEWAY: 'true',
+    WXPAY_BASE_URL: info.baseUrl,
+    WXPAY_CA_FILE: info.caFile,
+    WXPAY_APPID: m.appid,
+    WXPAY_MCH_ID: m.mchId,
+    WXPAY_API_KEY: m.apiKey,
+    WXPAY_SIGN_TYPE: m.signType,
+    WXPAY_CERT_PATH: m.certFile,
+    WXPAY_KEY_PATH: m.keyFile,
+  };
+  const pay = urls.routes[NOTIFY_ROUTES.pay];
+  const refund = urls.routes[NOTIFY_ROUTES.refund];
+  if (pay) env.WXPAY_PAY_NOTIFY_URL = pay;
+  if (refund) env.WXPAY_REFUND_NOTIFY_URL = refund;
+  return env;
+}
+
+export interface LocalStackOptions extends EmulatorOptions {
+  /** Start the sandbox too; its state goes to sandbox.stateDir, else <dataDir>/sandbox. */
+  sandbox?: {
+    stateDir?: string;
+    port?: number;
+    /** Which merchant functions use (default: the first, the demo merchant). */
+    mchId?: string;
+    /** The @shouyin/sandbox module (default: require('@shouyin/sandbox')). */
+    module?: SandboxModuleLike;
+    log?: (line: string) => void;
+  };
+}
+
+export interface LocalStack {
+  emulator: Emulator;
+  sandbox?: SandboxLike;
+  stop(): Promise<void>;
+}
+
+function loadSandboxModule(): SandboxModuleLike {
+  try {
+    // Resolved at run time from node_modules (the workspace package's built dist).
+    return require('@shouyin/sandbox') as SandboxModuleLike;
+  } catch (e) {
+    throw new Error(`cannot load @shouyin/sandbox (run npm run build first): ${(e as Error).message}`);
+  }
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  if (!opts.sandbox) {
+    const emulator = await startEmulator(opts);
+    return { emulator, stop: () => emulator.stop() };
+  }
+  const s = opts.sandbox;
+  const stateDir = s.stateDir ?? (opts.dataDir ? path.join(opts.dataDir, 'sandbox') : undefined);
+  if (!stateDir) throw new Error('the sandbox needs a state directory: give sandbox.stateDir or dataDir');
+  const mod = s.module ?? loadSandboxModule();
+  const sandbox = await mod.startSandbox({
+    stateDir,
+    clean: opts.clean,
+    host: opts.host,
+    port: s.port ?? 0,
+    allowLoopbackNotify: true,
+    log: s.log,
+  });
+  try {
+    const merchant = s.mchId
+      ? sandbox.info.merchants.find((m) => m.mchId === s.mchId)
+      : sandbox.info.merchants[0];
+    const emulator = await startEmulator({
+      ...opts,
+      appid: opts.appid ?? merchant?.appid,
+      sandboxInfoFile: path.join(sandbox.stateDir, 'sandbox.json'),
+      envOverrides: (urls) => ({
+        ...sandboxEnv(sandbox.info, urls, s.mchId),
+        ...(typeof opts.envOverrides === 'function' ? opts.envOverrides(urls) : opts.envOverrides),
+      }),
+    });
+    return {
+      emulator,
+      sandbox,
+      stop: async () => {
+        await emulator.stop();
+        await sandbox.stop();
+      },
+    };
+  } catch (e) {
+    await sandbox.stop();
+    throw e;
+  }
+}
