@@ -16,7 +16,11 @@ const sharedEntry = path.join(root, 'shared/src/index.ts');
 const target = 'node20';
 const alias = { '@shouyin/shared': sharedEntry };
 
-const isEntry = (dir, f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && statSync(path.join(dir, f)).isFile();
+const isEntry = (dir, f) =>
+  f.endsWith('.ts') &&
+  !f.endsWith('.test.ts') &&
+  !f.endsWith('.d.ts') &&
+  statSync(path.join(dir, f)).isFile();
 
 async function buildShared() {
   await esbuild.build({
@@ -31,10 +35,14 @@ async function buildShared() {
     logLevel: 'warning',
   });
   if (!process.argv.includes('--no-dts')) {
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'shared/tsconfig.build.json'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'shared/tsconfig.build.json'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   }
 }
 
@@ -92,4 +100,6 @@ async function buildTools() {
 const t0 = Date.now();
 await buildShared();
 const [fns, tools] = await Promise.all([buildFunctions(), buildTools()]);
-console.log(`build: shared, ${fns.length} function(s) [${fns.join(', ')}], tools [${tools.join(', ')}] in ${Date.now() - t0} ms`);
+console.log(
+  `build: shared, ${fns.length} function(s) [${fns.join(', ')}], tools [${tools.join(', ')}] in ${Date.now() - t0} ms`,
+);

@@ -85,7 +85,10 @@ export class SignatureError extends ShouyinError {
 export class WxPayTransportError extends ShouyinError {
   readonly delivered: 'no' | 'unknown';
   readonly httpStatus?: number;
-  constructor(message: string, opts: { delivered: 'no' | 'unknown'; httpStatus?: number; cause?: unknown; code?: string }) {
+  constructor(
+    message: string,
+    opts: { delivered: 'no' | 'unknown'; httpStatus?: number; cause?: unknown; code?: string },
+  ) {
     super(opts.code ?? 'WXPAY_TRANSPORT', message, { retryable: true, cause: opts.cause });
     this.delivered = opts.delivered;
     this.httpStatus = opts.httpStatus;

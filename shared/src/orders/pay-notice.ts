@@ -44,7 +44,10 @@ export interface NoticeMerchant {
  * configured sign type are still verified by the signature-length rule (32 hex = MD5, 64 = HMAC-SHA256);
  * a wrong guess can only fail to verify, since both algorithms are keyed with the secret API key.
  */
-export function verifyPayNotice(fields: WxFields, merchant: Pick<NoticeMerchant, 'apiKey' | 'signType'>): boolean {
+export function verifyPayNotice(
+  fields: WxFields,
+  merchant: Pick<NoticeMerchant, 'apiKey' | 'signType'>,
+): boolean {
   if (verify(fields, merchant.apiKey, merchant.signType)) return true;
   return !fields.sign_type && verify(fields, merchant.apiKey);
 }
