@@ -9,6 +9,8 @@ export default defineConfig({
   },
   test: {
     include: ['shared/src/**/*.test.ts', 'scripts/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Builds the function bundles and tools the end-to-end tests run, and the sandbox PKI they share.
+    globalSetup: ['./test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -37,6 +37,8 @@ export interface SandboxModuleLike {
     port?: number;
     allowLoopbackNotify?: boolean;
     log?: (line: string) => void;
+    /** Anything else of the module's own options (merchants, clock, notify, persist, …). */
+    [option: string]: unknown;
   }): Promise<SandboxLike>;
 }
 
@@ -79,6 +81,8 @@ export interface LocalStackOptions extends EmulatorOptions {
     /** The @shouyin/sandbox module (default: require('@shouyin/sandbox')). */
     module?: SandboxModuleLike;
     log?: (line: string) => void;
+    /** More startSandbox options passed through as given (e.g. merchants, clock, notify, persist). */
+    options?: Record<string, unknown>;
   };
 }
 
@@ -107,6 +111,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   if (!stateDir) throw new Error('the sandbox needs a state directory: give sandbox.stateDir or dataDir');
   const mod = s.module ?? loadSandboxModule();
   const sandbox = await mod.startSandbox({
+    ...s.options,
     stateDir,
     clean: opts.clean,
     host: opts.host,

@@ -1,0 +1,318 @@
+/**
+ * The end-to-end harness: the local stack as `npm start` wires it — the CloudBase emulator running the BUILT
+ * function folders (createPayment, payNotify, reconcile) and the WeChat Pay v2 sandbox (scripts/sandbox/dist)
+ * — on port 0, loopback only, with an in-memory database, the sandbox's manual clock and timers off.
+ *
+ * Everything a test does goes through HTTP the way the real callers do: the mini-program's callFunction
+ * (`POST /functions/<name>` with the caller's OPENID header), WeChat's notification (`POST /wxpay/pay-notify`,
+ * sent by the sandbox or built and signed here), the timer (`POST /triggers/reconcile/reconcileTimer`). The
+ * payer and WeChat's notifier are the sandbox's control API (`pay`, `idle`, faults, clock). State is read
+ * straight from the emulator's database and the sandbox's records.
+ *
+ *   let s: TestStack;
+ *   beforeAll(async () => { s = await startTestStack(); });
+ *   afterAll(() => s?.stop());
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type ApiAnswer,
+  beijingTime,
+  buildXml,
+  type Order,
+  type PaymentAnomaly,
+  type PaymentStart,
+  parseXml,
+  type ReconcileSummary,
+  sign,
+  type WxFields,
+  type WxInput,
+} from '@shouyin/shared';
+import { inject } from 'vitest';
+import type { Emulator, InvocationRecord } from '../../scripts/emulator/src/index';
+import { type LocalStack, type SandboxModuleLike, startLocalStack } from '../../scripts/emulator/src/index';
+import type { ContextKeysMode } from '../../scripts/emulator/src/lib/host/invocation-env';
+import type {
+  NotifyOptions,
+  Sandbox,
+  SandboxInfo,
+  OrderView as SandboxOrderView,
+} from '../../scripts/sandbox/src/index';
+import {
+  EMULATOR_RUNTIME_DIR,
+  HMAC_MERCHANT,
+  loadSandboxModule,
+  MD5_MERCHANT,
+  REPO_ROOT,
+  SANDBOX_MERCHANTS,
+} from './paths';
+
+export type MerchantInfo = SandboxInfo['merchants'][number];
+
+/** The demo catalogue (shapes of scripts/demo/seed.json). Prices are integer fen. */
+export const PRODUCTS = [
+  { _id: 'latte', name: '拿铁咖啡', priceFee: 1800, onSale: true },
+  { _id: 'americano', name: '美式咖啡', priceFee: 1500, onSale: true },
+  { _id: 'croissant', name: '黄油可颂', priceFee: 1200, onSale: true },
+  { _id: 'cheesecake', name: '重乳酪蛋糕', priceFee: 2600, onSale: true },
+  { _id: 'mooncake', name: '限定月饼礼盒', priceFee: 16800, onSale: false },
+] as const;
+
+export const MERCHANTS_SEED = [
+  {
+    _id: 'demo-shop',
+    name: '收银示例咖啡馆',
+    reviewerOpenids: ['o-demo-merchant-owner'],
+    alertOpenids: ['o-demo-merchant-owner'],
+  },
+];
+
+export interface StackOptions {
+  /** Which sandbox merchant the functions are configured with (default MD5). */
+  signType?: 'MD5' | 'HMAC-SHA256';
+  contextKeysMode?: ContextKeysMode;
+  /** Per-function variables on top of the sandbox wiring (e.g. a short WXPAY_TIMEOUT_MS). */
+  functionEnv?: Record<string, Record<string, string>>;
+  notify?: NotifyOptions;
+}
+
+export interface HttpReply {
+  status: number;
+  body: string;
+}
+
+export interface NotifyReply extends HttpReply {
+  /** The reply XML's fields (return_code, return_msg). */
+  fields: WxFields;
+}
+
+/** The two settings of the emulator that product code must not depend on (docs/emulator.md "Choices"). */
+export const EMULATOR_MODES = [
+  { name: "context keys 'empty', base64 bodies", contextKeysMode: 'empty', base64Bodies: true },
+  { name: "context keys 'env-source', raw bodies", contextKeysMode: 'env-source', base64Bodies: false },
+] as const;
+
+export type CartItem = { productId: string; quantity: number };
+
+export interface TestStack {
+  emulator: Emulator;
+  sandbox: Sandbox;
+  /** The sandbox merchant the functions are configured with (its API key signs notifications here). */
+  merchant: MerchantInfo;
+  /** callFunction over HTTP as the mini-program user `openid` (none: no OPENID header). */
+  call<T = unknown>(fn: string, data: Record<string, unknown>, openid?: string): Promise<ApiAnswer<T>>;
+  /** `createPayment` `create`; throws unless it answered ok. */
+  create(openid: string, items: CartItem[], requestId?: string): Promise<PaymentStart>;
+  orders(): Promise<Order[]>;
+  order(outTradeNo: string): Promise<Order>;
+  alerts(): Promise<PaymentAnomaly[]>;
+  /** Overwrites fields of a stored order (test set-up: backdating, a local close, …). */
+  patchOrder(outTradeNo: string, patch: Partial<Order>): Promise<void>;
+  /** The sandbox as the payer (by prepay_id), then waits until its notification attempts are over. */
+  pay(start: PaymentStart): Promise<void>;
+  /** POSTs a raw body to the payNotify HTTP route, as WeChat would. */
+  postNotify(body: string | Buffer, headers?: Record<string, string>): Promise<NotifyReply>;
+  /** A payment notification for `order` shaped and signed as WeChat's (spec wxpay-v2.md §4.2). */
+  notificationFor(
+    order: Pick<Order, '_id' | 'totalFee' | '_openid'>,
+    o?: NotificationOverrides,
+  ): { xml: string; fields: WxInput };
+  /**
+   * Starts `n` instances of payNotify and createPayment (and two of reconcile) with requests that are refused
+   * before touching anything, so a concurrency test really runs its requests side by side, not behind cold
+   * starts.
+   */
+  warmUp(n?: number): Promise<void>;
+  /** Fires the reconcile timer over HTTP and returns its summary. */
+  reconcile(): Promise<ReconcileSummary>;
+  /** The emulator's invocation log of one function. */
+  invocations(fn: string): InvocationRecord[];
+  /** Starts watching one function's invocation log: `records()` gives the invocations since the call. */
+  track(fn: string): { records(): InvocationRecord[] };
+  /** The sandbox's record of an order of the configured merchant (undefined when WeChat never saw it). */
+  sandboxOrder(outTradeNo: string): Promise<SandboxOrderView | undefined>;
+  stop(): Promise<void>;
+}
+
+export interface NotificationOverrides {
+  transactionId?: string;
+  timeEnd?: string;
+  /** Fields to set (undefined removes the field) before signing. */
+  fields?: WxInput;
+  /** Sign with this key instead of the merchant's (a forgery). */
+  key?: string;
+  signType?: 'MD5' | 'HMAC-SHA256';
+  /** Put `sign_type` in the notification (WeChat omits it for HMAC-SHA256 orders: pitfall 2). */
+  includeSignType?: boolean;
+}
+
+/** `prepay_id` from `payment.package` (`prepay_id=wx…`). */
+export function prepayIdOf(start: PaymentStart): string {
+  return start.payment.package.replace(/^prepay_id=/, '');
+}
+
+export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'shouyin-e2e-sandbox-'));
+  const pki = inject('sandboxPkiDir');
+  cpSync(path.join(pki, 'certs'), path.join(stateDir, 'certs'), { recursive: true });
+  cpSync(path.join(pki, 'keys.json'), path.join(stateDir, 'keys.json'));
+  const configured = o.signType === 'HMAC-SHA256' ? HMAC_MERCHANT : MD5_MERCHANT;
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      repoRoot: REPO_ROOT,
+      functions: ['createPayment', 'payNotify', 'reconcile'],
+      runtimeDir: EMULATOR_RUNTIME_DIR,
+      runTimers: false,
+      contextKeysMode: o.contextKeysMode ?? 'empty',
+      functionEnvOverrides: o.functionEnv,
+      sandbox: {
+        stateDir,
+        mchId: configured.mchId,
+        module: loadSandboxModule() as unknown as SandboxModuleLike,
+        options: {
+          persist: false,
+          clock: { mode: 'manual' },
+          merchants: [...SANDBOX_MERCHANTS],
+          notify: o.notify,
+        },
+      },
+    });
+  } catch (e) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw e;
+  }
+  const emulator = stack.emulator;
+  const sandbox = stack.sandbox as unknown as Sandbox;
+  const merchant = sandbox.info.merchants.find((m) => m.mchId === configured.mchId)!;
+  await emulator.db.collection('products').put(PRODUCTS.map((p) => ({ ...p })));
+  await emulator.db.collection('merchants').put(MERCHANTS_SEED);
+
+  const post = async (urlPath: string, body: string | Buffer, headers: Record<string, string>) => {
+    const r = await emulator.http('POST', urlPath, body, headers);
+    return { status: r.status, body: r.body };
+  };
+
+  const call = async <T>(fn: string, data: Record<string, unknown>, openid?: string) => {
+    const r = await post(`/functions/${fn}`, JSON.stringify({ data }), {
+      'content-type': 'application/json',
+      ...(openid ? { 'x-wx-openid': openid } : {}),
+    });
+    const reply = JSON.parse(r.body) as { result?: unknown; errMsg?: string };
+    if (r.status !== 200 || reply.errMsg !== 'cloud.callFunction:ok')
+      throw new Error(`callFunction ${fn} failed: ${r.status} ${r.body}`);
+    return reply.result as ApiAnswer<T>;
+  };
+
+  const findOrder = async (id: string): Promise<Order> => {
+    const doc = await emulator.db.collection('orders').get(id);
+    if (!doc) throw new Error(`no order ${id} in the database`);
+    return doc as unknown as Order;
+  };
+
+  return {
+    emulator,
+    sandbox,
+    merchant,
+    call,
+    async create(openid, items, requestId = `req-${Math.random().toString(36).slice(2, 14)}`) {
+      const a = await call<PaymentStart>('createPayment', { action: 'create', items, requestId }, openid);
+      if (!a.ok) throw new Error(`create failed: ${a.error.code} ${a.error.message}`);
+      return a.data;
+    },
+    orders: async () =>
+      (await emulator.db.collection('orders').find({}, { orderBy: [['_id', 'asc']] })) as unknown as Order[],
+    order: findOrder,
+    alerts: async () =>
+      (await emulator.db
+        .collection('alerts')
+        .find({}, { orderBy: [['_id', 'asc']] })) as unknown as PaymentAnomaly[],
+    async patchOrder(id, patch) {
+      const doc = await findOrder(id);
+      await emulator.db.collection('orders').put({ ...doc, ...patch } as unknown as Record<string, unknown>);
+    },
+    async pay(start) {
+      await sandbox.control.pay({ prepayId: prepayIdOf(start), mchId: merchant.mchId });
+      await sandbox.control.idle();
+    },
+    async postNotify(body, headers = { 'content-type': 'text/xml' }) {
+      const r = await post('/wxpay/pay-notify', body, headers);
+      let fields: WxFields = {};
+      try {
+        fields = parseXml(r.body);
+      } catch {
+        // left empty: the assertion on return_code then fails with the body in view
+      }
+      return { ...r, fields };
+    },
+    notificationFor(order, n = {}) {
+      const signType = n.signType ?? (merchant.signType as 'MD5' | 'HMAC-SHA256');
+      const fields: WxInput = {
+        appid: merchant.appid,
+        bank_type: 'OTHERS',
+        cash_fee: order.totalFee,
+        fee_type: 'CNY',
+        is_subscribe: 'N',
+        mch_id: merchant.mchId,
+        nonce_str: Math.random().toString(36).slice(2, 18),
+        openid: order._openid,
+        out_trade_no: order._id,
+        result_code: 'SUCCESS',
+        return_code: 'SUCCESS',
+        time_end: n.timeEnd ?? beijingTime(Date.now()),
+        total_fee: order.totalFee,
+        trade_type: 'JSAPI',
+        transaction_id:
+          n.transactionId ??
+          `4200${Date.now()}${String(Math.random()).slice(2)}`.padEnd(28, '0').slice(0, 28),
+        ...((n.includeSignType ?? signType === 'MD5') ? { sign_type: signType } : {}),
+      };
+      for (const [k, v] of Object.entries(n.fields ?? {})) {
+        if (v === undefined) delete fields[k];
+        else fields[k] = v;
+      }
+      fields.sign = sign(fields, n.key ?? merchant.apiKey, signType);
+      return { xml: buildXml(fields), fields };
+    },
+    async warmUp(n = 10) {
+      await Promise.all([
+        ...Array.from({ length: n }, () =>
+          post('/wxpay/pay-notify', 'warm-up', { 'content-type': 'text/plain' }),
+        ),
+        ...Array.from({ length: n }, () => call('createPayment', { action: 'warm-up' }, 'o-warm-up')),
+        ...Array.from({ length: 2 }, () => call('reconcile', {}, 'o-warm-up')),
+      ]);
+    },
+    async reconcile() {
+      const r = await post('/triggers/reconcile/reconcileTimer', '', {});
+      const rec = (JSON.parse(r.body) as { invocation: InvocationRecord }).invocation;
+      if (rec.outcome !== 'ok') throw new Error(`reconcile ${rec.outcome}: ${rec.error ?? ''}`);
+      const summary = rec.logs.map(tryJson).find((l) => l?.event === 'reconcile_payments');
+      if (!summary) throw new Error(`reconcile logged no summary: ${rec.logs.join('\n')}`);
+      return summary as unknown as ReconcileSummary;
+    },
+    invocations: (fn) => emulator.invocations({ function: fn }),
+    track(fn) {
+      const from = emulator.invocations({ function: fn }).length;
+      return { records: () => emulator.invocations({ function: fn }).slice(from) };
+    },
+    sandboxOrder: async (outTradeNo) =>
+      (await sandbox.control.listOrders({ mchId: merchant.mchId, outTradeNo }))[0],
+    async stop() {
+      try {
+        await stack.stop();
+      } finally {
+        rmSync(stateDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function tryJson(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
