@@ -64,6 +64,22 @@ function describe(emulator: Emulator, stack: LocalStack, args: CliArgs): string 
   return lines.join('\n');
 }
 
+function nextSteps(emulator: Emulator, args: CliArgs): string {
+  const base = emulator.info.baseUrl;
+  const rel = path.relative(process.cwd(), path.resolve(args.dataDir));
+  const dataDir = rel.startsWith('..') ? path.resolve(args.dataDir) : rel;
+  return [
+    '',
+    'What to try next:',
+    `  npm run demo${dataDir === '.data' ? '' : ` -- --data-dir ${dataDir}`}    plays the whole story against this stack (create → pay → notify → PAID)`,
+    `  curl -s -X POST ${base}/functions/createPayment -H 'content-type: application/json' \\`,
+    `       -H 'x-wx-openid: o-demo-customer-alice' \\`,
+    `       -d '{"data":{"action":"create","requestId":"try-0001","items":[{"productId":"latte","quantity":1}]}}'`,
+    `  curl -s ${base}/db/orders       inspect the orders collection`,
+    'Ctrl-C stops the emulator and the sandbox.',
+  ].join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   let args: CliArgs;
   try {
@@ -104,7 +120,10 @@ async function main(argv: string[]): Promise<void> {
       : {}),
   });
   console.log(describe(stack.emulator, stack, args));
-  if (args.seedDemo) for (const line of await seedDemo(stack, path.resolve(args.repoRoot))) console.log(line);
+  if (args.seedDemo) {
+    for (const line of await seedDemo(stack, path.resolve(args.repoRoot))) console.log(line);
+    console.log(nextSteps(stack.emulator, args));
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
