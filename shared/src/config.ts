@@ -463,11 +463,10 @@ function fileCertificate(config: ShouyinConfig, readFile: ReadFile): ClientCerti
   } else if (src.kind === 'p12') {
     c = { kind: 'p12', pfx: readVar(readFile, 'WXPAY_P12_PATH', src.p12Path), passphrase: config.mchId };
   } else {
-    throw new ConfigError(
-      'WXPAY_CERT_FILE_ID',
-      'cloud storage file ids cannot be read synchronously: download them first with loadClientCertificate(config, { download }) ' +
-        'and pass the result as clientOptionsFromConfig(config, readFile, { certificate })',
-    );
+    // Cloud storage ids cannot be read synchronously. Functions that never call /secapi/ (createPayment,
+    // reconcile) simply get a client without a certificate; one that refunds downloads it at cold start
+    // with loadClientCertificate(config, { download }) and passes it as `extra.certificate`.
+    return undefined;
   }
   checkCertificate(c);
   return c;
@@ -475,8 +474,9 @@ function fileCertificate(config: ShouyinConfig, readFile: ReadFile): ClientCerti
 
 /**
  * WxPayClientOptions from a validated config: reads the certificate files (PEM pair or .p12 with password
- * = mch_id) and the CA file. A config whose certificate lives in cloud storage needs `extra.certificate`
- * (from loadClientCertificate); otherwise this throws a ConfigError saying so.
+ * = mch_id) and the CA file. A certificate in cloud storage is used only when passed as `extra.certificate`
+ * (from loadClientCertificate); without it the client has no certificate, which is all createPayment and
+ * reconcile need, and a refund then fails with a WxPayCertificateError saying none is configured.
  */
 export function clientOptionsFromConfig(
   config: ShouyinConfig,

@@ -604,6 +604,29 @@ describe('business errors and retries', () => {
     expect(sleeps).toHaveLength(0);
   });
 
+  it('a client pointed away from WeChat never fails over to api2 by default', async () => {
+    const urls: string[] = [];
+    const c = createWxPayClient(
+      {
+        appid: 'wx1234567890abcdef',
+        mchId: '1900000109',
+        apiKey: 'k'.repeat(32),
+        signType: 'MD5',
+        baseUrl: 'https://127.0.0.1:9',
+      },
+      {
+        postXml: async (url) => {
+          urls.push(url);
+          throw new WxPayTransportError('refused', { delivered: 'no' });
+        },
+        sleep: async () => {},
+      },
+    );
+    const err = await failure(c.orderQuery({ out_trade_no: 'SY20250101000000ABCDEFGHJKMN' }));
+    expect(err.delivered).toBe('no');
+    expect(urls).toEqual(['https://127.0.0.1:9/pay/orderquery']);
+  });
+
   it('an unknown-outcome failure never goes to the backup host', async () => {
     queue.push(() => ({ status: 503, text: 'busy' }));
     const n = backupGw.requests.length;

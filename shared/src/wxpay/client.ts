@@ -403,7 +403,10 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
   checkOptions(opts);
   const { appid, mchId, apiKey, signType } = opts;
   const baseUrl = trimSlash(opts.baseUrl ?? DEFAULT_BASE_URL);
-  const backup = opts.backupBaseUrl === undefined ? DEFAULT_BACKUP_BASE_URL : opts.backupBaseUrl;
+  // The default backup is WeChat's api2 only when the primary is WeChat's own host: a client pointed at a
+  // sandbox must never fail over to the real WeChat.
+  const defaultBackup = baseUrl === DEFAULT_BASE_URL ? DEFAULT_BACKUP_BASE_URL : null;
+  const backup = opts.backupBaseUrl === undefined ? defaultBackup : opts.backupBaseUrl;
   const backupBaseUrl = backup === null || trimSlash(backup) === baseUrl ? null : trimSlash(backup);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxRetries = opts.maxRetries ?? 1;

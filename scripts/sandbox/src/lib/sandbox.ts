@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
+import { InputError } from '@shouyin/shared';
 import { ensurePki } from './certs';
 import { VirtualClock } from './clock';
 import { createControl, type SandboxControl } from './control';
@@ -46,6 +47,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   mkdirSync(stateDir, { recursive: true });
   const log = opts.log ?? (() => {});
   const host = opts.host ?? '127.0.0.1';
+  // The control API has no authentication and /sandbox/info returns the merchants' keys: loopback only.
+  if (!/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/.test(host))
+    throw new InputError(`the sandbox listens on loopback only (127.0.0.1, ::1 or localhost), not ${host}`);
 
   const merchantList = resolveMerchants(stateDir, opts.merchants);
   const merchants = new Map(merchantList.map((m) => [m.mchId, m]));

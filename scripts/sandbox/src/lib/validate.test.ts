@@ -4,7 +4,20 @@ import { firstMissing, formatProblem, notifyUrlAllowed } from './validate';
 describe('notify_url rules (spec §3.1)', () => {
   test('strict mode: absolute https only, no query or fragment', () => {
     expect(notifyUrlAllowed('https://shop.example.com/wxpay/pay-notify', false)).toBe(true);
-    expect(notifyUrlAllowed('https://127.0.0.1:8443/notify', false)).toBe(true);
+    // WeChat only delivers to hosts reachable from the Internet (spec §3.1).
+    for (const internal of [
+      'https://127.0.0.1:8443/notify',
+      'https://localhost/notify',
+      'https://10.1.2.3/notify',
+      'https://172.20.0.1/notify',
+      'https://192.168.1.10/notify',
+      'https://169.254.0.1/notify',
+      'https://[::1]/notify',
+      'https://[fd00::1]/notify',
+    ])
+      expect(notifyUrlAllowed(internal, false), internal).toBe(false);
+    expect(notifyUrlAllowed('https://172.32.0.1/notify', false)).toBe(true);
+    expect(notifyUrlAllowed('https://8.8.8.8/notify', false)).toBe(true);
     expect(notifyUrlAllowed('http://shop.example.com/notify', false)).toBe(false);
     expect(notifyUrlAllowed('http://127.0.0.1:9000/notify', false)).toBe(false);
     expect(notifyUrlAllowed('https://shop.example.com/notify?order=1', false)).toBe(false);
@@ -20,6 +33,7 @@ describe('notify_url rules (spec §3.1)', () => {
     expect(notifyUrlAllowed('http://[::1]:9000/notify', true)).toBe(true);
     expect(notifyUrlAllowed('http://10.0.0.1:9000/notify', true)).toBe(false);
     expect(notifyUrlAllowed('http://127.0.0.1:9000/notify?x=1', true)).toBe(false);
+    expect(notifyUrlAllowed('https://127.0.0.1:8443/notify', true)).toBe(true);
   });
 });
 

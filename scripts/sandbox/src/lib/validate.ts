@@ -35,7 +35,33 @@ export const COMMON_RULES: Rules = {
 const INT32_MAX = 2 ** 31 - 1;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Absolute https URL without query or fragment (spec §3.1 notify_url); loopback http only when allowed. */
+/**
+ * Hosts WeChat's servers cannot reach: loopback, private, link-local and unspecified addresses, `localhost`.
+ * Spec §3.1: notify_url must be reachable from the Internet, so WeChat would never deliver there.
+ */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168)
+    );
+  }
+  if (h.includes(':')) return h === '::' || h === '::1' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h);
+  return false;
+}
+
+/**
+ * Absolute https URL without query or fragment, on a host reachable from the Internet (spec §3.1
+ * notify_url). With allowLoopback (local use), loopback URLs are accepted over http or https.
+ */
 export function notifyUrlAllowed(v: string, allowLoopback: boolean): boolean {
   if (v.length > 256 || /[\s?#]/.test(v)) return false;
   let u: URL;
@@ -45,8 +71,9 @@ export function notifyUrlAllowed(v: string, allowLoopback: boolean): boolean {
     return false;
   }
   if (u.username || u.password || !u.hostname) return false;
-  if (u.protocol === 'https:') return true;
-  return allowLoopback && u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname);
+  if (allowLoopback && LOOPBACK_HOSTS.has(u.hostname))
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  return u.protocol === 'https:' && !isInternalHost(u.hostname);
 }
 
 function validTime(v: string): boolean {

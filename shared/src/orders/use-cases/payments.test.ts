@@ -113,6 +113,8 @@ class FakeWeChat implements WxPayClient {
   };
   /** Runs just before a close is decided (e.g. the payer pays at that very moment). */
   beforeClose?: (outTradeNo: string) => void;
+  /** When a scripted unifiedorder failure is thrown, WeChat still holds the number (in this state). */
+  holdOnFailure?: 'NOTPAY' | 'SUCCESS';
   private prepaySeq = 0;
   private txSeq = 0;
 
@@ -124,7 +126,17 @@ class FakeWeChat implements WxPayClient {
     this.calls.push('unifiedOrder');
     this.unifiedCalls.push(structuredClone(req));
     const f = this.fail.unifiedOrder.shift();
-    if (f) throw f;
+    if (f) {
+      if (this.holdOnFailure && !this.orders.has(req.out_trade_no)) {
+        this.orders.set(req.out_trade_no, {
+          params: structuredClone(req),
+          state: 'NOTPAY',
+          openid: req.openid,
+        });
+        if (this.holdOnFailure === 'SUCCESS') this.pay(req.out_trade_no);
+      }
+      throw f;
+    }
     const known = this.orders.get(req.out_trade_no);
     if (known && JSON.stringify(known.params) !== JSON.stringify(req))
       throw new WxPayBusinessError('INVALID_REQUEST', '订单重入时，要求参数值与原请求一致', false);
@@ -138,8 +150,12 @@ class FakeWeChat implements WxPayClient {
     return { prepay_id: `wx_prepay_${++this.prepaySeq}`, trade_type: 'JSAPI', raw: {} };
   }
 
+  /** Runs on every orderquery (e.g. to make WeChat slow by advancing the clock). */
+  onQuery?: () => void;
+
   async orderQuery(req: OrderQueryRequest): Promise<OrderQueryResult> {
     this.calls.push('orderQuery');
+    this.onQuery?.();
     const f = this.fail.orderQuery.shift();
     if (f) throw f;
     const no = 'out_trade_no' in req ? req.out_trade_no : '';
@@ -437,7 +453,6 @@ describe('create', () => {
   it.each([
     ['a timeout', new WxPayTransportError('timeout', { delivered: 'unknown' })],
     ['SYSTEMERROR', new WxPayBusinessError('SYSTEMERROR', '系统超时', true)],
-    ['OUT_TRADE_NO_USED', new WxPayBusinessError('OUT_TRADE_NO_USED', '商户订单号重复', false)],
   ])(
     'leaves the order NOTPAY after %s, and a retry re-enters it with identical parameters',
     async (_name, err) => {
@@ -456,6 +471,38 @@ describe('create', () => {
       expect(h.all('orders')).toHaveLength(1);
     },
   );
+
+  describe.each([
+    ['INVALID_REQUEST', '订单重入时，要求参数值与原请求一致'],
+    ['OUT_TRADE_NO_USED', '商户订单号重复'],
+  ])('%s (ambiguous: refused, or a number WeChat already holds — orderquery decides)', (code, des) => {
+    it('closes the order when WeChat does not know the number', async () => {
+      h.wx.fail.unifiedOrder.push(new WxPayBusinessError(code, des, false));
+      const e = await refusal(h.create(ALICE));
+      expect(e.code).toBe('PAYMENT_REFUSED');
+      const [order] = h.all('orders') as unknown as Order[];
+      expect(order).toMatchObject({ status: 'CLOSED', closeReason: `WeChat refused: ${code} ${des}` });
+      expect(h.wx.calls).toEqual(['unifiedOrder', 'orderQuery']);
+    });
+
+    it('keeps the order NOTPAY when WeChat holds the number unpaid', async () => {
+      h.wx.holdOnFailure = 'NOTPAY';
+      h.wx.fail.unifiedOrder.push(new WxPayBusinessError(code, des, false));
+      const e = await refusal(h.create(ALICE));
+      expect(e.code).toBe('PAYMENT_PENDING');
+      expect((h.all('orders')[0] as unknown as Order).status).toBe('NOTPAY');
+    });
+
+    it('settles the order when WeChat says the number is paid', async () => {
+      h.wx.holdOnFailure = 'SUCCESS';
+      h.wx.fail.unifiedOrder.push(new WxPayBusinessError(code, des, false));
+      const e = await refusal(h.create(ALICE));
+      expect(e.code).toBe('ORDER_ALREADY_PAID');
+      const [order] = h.all('orders') as unknown as Order[];
+      expect(order).toMatchObject({ status: 'PAID' });
+      expect(order!.outbox).toHaveLength(1);
+    });
+  });
 
   it('takes over a requestId whose order was never written', async () => {
     // A claim left by a writer that died between its two writes.
@@ -773,6 +820,17 @@ describe('reconcile', () => {
     expect(s).toMatchObject({ scanned: 12, paid: 7, unchanged: 5 });
     const bounded = await reconcilePayments(h.deps, { pageSize: 2, maxOrders: 3 });
     expect(bounded).toMatchObject({ scanned: 3, truncated: true });
+  });
+
+  it('checks its time budget before every order, not only between pages', async () => {
+    h = setup({ maxUnpaid: 20 });
+    await h.seed();
+    for (let i = 0; i < 6; i++) await h.create(i % 2 ? ALICE : BOB);
+    h.advance(3 * 60_000);
+    h.wx.onQuery = () => h.advance(1_000); // a slow WeChat: each query takes a second
+    const s = await reconcilePayments(h.deps, { pageSize: 100, concurrency: 1, budgetMs: 2_500 });
+    expect(s).toMatchObject({ scanned: 3, unchanged: 3, truncated: true });
+    expect(h.wx.calls.filter((c) => c === 'orderQuery')).toHaveLength(3);
   });
 
   it('ends in one transition and one alert when two runs and a notification race', async () => {

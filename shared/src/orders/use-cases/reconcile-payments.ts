@@ -69,6 +69,12 @@ export async function reconcilePayments(
     if (page.length === 0) break;
     after = page[page.length - 1]!._id;
     await forEach(page, opts.concurrency, async (order) => {
+      // The budget is checked before every order, not only between pages, so one slow page cannot run
+      // the function into its timeout; what is left waits for the next run.
+      if (deps.clock.now() - started >= opts.budgetMs) {
+        summary.truncated = true;
+        return;
+      }
       summary.scanned++;
       try {
         summary[await reconcileOrder(deps, order)]++;
@@ -77,7 +83,7 @@ export async function reconcilePayments(
         deps.log.warn('reconcile_order_failed', { out_trade_no: order._id, ...errorFields(err) });
       }
     });
-    if (page.length < Math.min(opts.pageSize, room)) break;
+    if (summary.truncated || page.length < Math.min(opts.pageSize, room)) break;
   }
   deps.log.info('reconcile_payments', { ...summary });
   return summary;

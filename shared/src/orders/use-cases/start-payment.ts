@@ -57,14 +57,19 @@ function paymentStart(deps: PaymentDeps, order: Order, prepayId: string, signTyp
  * - outcome unknown (timeout, reset, SYSTEMERROR after the client's own retry, an unverifiable answer):
  *   the order stays NOTPAY for reconcile, and the caller may retry — the same order is re-entered;
  * - ORDERPAID: settle it now from orderquery; ORDERCLOSED: close it locally;
- * - OUT_TRADE_NO_USED: WeChat holds this number, so it is not ours to close; reconcile decides;
+ * - INVALID_REQUEST / OUT_TRADE_NO_USED: either may mean "this number already exists at WeChat with other
+ *   parameters" (spec §3.1 re-entry rule names both, and which one WeChat sends is unconfirmed), so they
+ *   are handled alike and without trusting the code: orderquery decides. A number WeChat does not know
+ *   (ORDERNOTEXIST) was definitely refused → closed with WeChat's reason; a number it holds is not ours to
+ *   close now → it stays NOTPAY (settled at once if WeChat says it is paid) and reconcile finishes it;
  * - any other definite refusal (business or protocol level): closed with WeChat's reason.
  */
 async function prepayFailure(deps: PaymentDeps, order: Order, err: unknown, by: Actor): Promise<unknown> {
   deps.log.warn('unifiedorder_failed', { out_trade_no: order._id, by, ...errorFields(err) });
   if (err instanceof WxPayTransportError || err instanceof SignatureError) return paymentPending(order._id);
   if (err instanceof WxPayBusinessError) {
-    if (err.retryable || err.errCode === 'OUT_TRADE_NO_USED') return paymentPending(order._id);
+    if (err.retryable) return paymentPending(order._id);
+    if (AMBIGUOUS_REFUSALS.has(err.errCode)) return ambiguousRefusal(deps, order, err, by);
     if (err.errCode === 'ORDERPAID') {
       await queryAndSettle(deps, order, by).catch((e: unknown) =>
         deps.log.warn('settle_after_orderpaid_failed', { out_trade_no: order._id, ...errorFields(e) }),
@@ -83,4 +88,30 @@ async function prepayFailure(deps: PaymentDeps, order: Order, err: unknown, by: 
     return paymentRefused(order._id, err.returnMsg);
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** Codes that may mean a refused request or a number WeChat already holds (spec §3.1, §9 item 12). */
+const AMBIGUOUS_REFUSALS = new Set(['INVALID_REQUEST', 'OUT_TRADE_NO_USED']);
+
+async function ambiguousRefusal(
+  deps: PaymentDeps,
+  order: Order,
+  err: WxPayBusinessError,
+  by: Actor,
+): Promise<unknown> {
+  let outcome: Awaited<ReturnType<typeof queryAndSettle>>['outcome'];
+  try {
+    ({ outcome } = await queryAndSettle(deps, order, by));
+  } catch (e) {
+    deps.log.warn('orderquery_after_refusal_failed', { out_trade_no: order._id, ...errorFields(e) });
+    return paymentPending(order._id);
+  }
+  if (outcome === 'unknown-to-wechat') {
+    await closeLocally(deps, order, by, `WeChat refused: ${err.errCode} ${err.errCodeDes}`.trim());
+    return paymentRefused(order._id, err.errCode);
+  }
+  if (outcome === 'paid' || outcome === 'paid-after-close' || outcome === 'already-paid')
+    return orderAlreadyPaid(order._id);
+  if (outcome === 'closed') return orderClosed(order._id);
+  return paymentPending(order._id);
 }
