@@ -4,9 +4,14 @@
 //    Firebase emulator does; the function bundle is loaded unchanged);
 //  - the per-invocation environment (WX_CONTEXT_KEYS, WX_OPENID, ...) is written into process.env before each
 //    call and removed after it; the function's static variables stay;
-//  - console output is forwarded to the main process, tagged with the invocation.
+//  - console output is forwarded to the main process, tagged with the invocation;
+//  - every SDK request carries the invocation whose code made it (an AsyncLocalStorage follows promises and
+//    timers), and is sent one macrotask later: work a function leaves behind when main returns (a call it did
+//    not await, a timer) reaches the main process after the invocation's result, and is refused there, since
+//    in the cloud the instance is frozen once main returns (spec cloudbase.md §2.1, §8).
 // Worker threads cannot chdir, so process.cwd() is the emulator's, not the function folder (use __dirname).
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -24,19 +29,26 @@ let current: string | null = null;
 let last: string | null = null;
 let rpcSeq = 0;
 const pending = new Map<number, (res: RpcResponse) => void>();
+/** The invocation whose code is running (follows promise continuations and timers it created). */
+const origin = new AsyncLocalStorage<string>();
 
 installBridge({
   envId: init.envId,
   openapiPermissions: init.openapiPermissions,
   call(req) {
     const id = ++rpcSeq;
-    // Work a function leaves running after it returned is attributed to its last invocation.
-    post({ type: 'rpc', id, invocationId: current ?? last, req });
     return new Promise((resolve, reject) => {
       pending.set(id, (res) => {
         if (res.ok) resolve(res.value);
         else reject(new RpcFailure(res.error.code, res.error.message, res.error.errCode));
       });
+      // One macrotask later, so that the result of an invocation whose main returned without awaiting this
+      // call reaches the main process first. The request names the invocation that made it: the one whose
+      // async context this is, else the running one (module-level timers), else the last one; null only
+      // before the first invocation (module initialisation, which the cloud lets finish).
+      setImmediate(() =>
+        post({ type: 'rpc', id, invocationId: origin.getStore() ?? current ?? last, req }),
+      );
     });
   },
 });
@@ -138,7 +150,9 @@ async function invoke(handler: Handler, msg: Extract<ToWorker, { type: 'invoke' 
     process.env[k] = v;
   }
   try {
-    const value = await callHandler(handler, msg.event, contextObject(msg.context));
+    const value = await origin.run(msg.invocationId, () =>
+      callHandler(handler, msg.event, contextObject(msg.context)),
+    );
     let json: string | undefined;
     try {
       // Result = JSON.stringify(value === undefined ? null : value) (spec §2.3).

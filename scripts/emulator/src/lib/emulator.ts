@@ -485,6 +485,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       },
       onLog: logSink ? (fn, level, text) => logSink(fn, level, text) : undefined,
     });
+    // A function whose variables exceed 4 KB fails every invocation; say so at start too (emulator.json, CLI).
+    project.warnings.push(...host.startProblems());
 
     writeInfo();
   } catch (e) {

@@ -1,6 +1,7 @@
 // emulator.json: the machine-readable description of a running emulator (also served at GET /), so scripts find
 // every URL, and so that every choice the emulator made on an unconfirmed point of the spec is written down.
 
+import { MAX_ENV_BYTES } from './host/env-limit';
 import type { ContextKeysMode } from './host/invocation-env';
 import type { Project } from './project';
 
@@ -33,7 +34,7 @@ export interface EmulatorInfo {
     grantSubscription: string;
     invocations: string;
   };
-  /** The side the emulator picked on each point spec cloudbase.md §10 leaves open. */
+  /** The side the emulator picked on each point spec cloudbase.md leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
     httpBodyEncoding: 'base64 for non-JSON bodies' | 'utf8 text';
     contextKeys: { http: ContextKeysMode; timer: ContextKeysMode };
@@ -43,11 +44,54 @@ export interface EmulatorInfo {
     maxInstancesPerFunction: number;
     timeoutScale: number;
     updatedCounts: 'documents changed (MongoDB nModified)';
-  };
+  } & FixedChoices;
   warnings: string[];
   /** Path of the sandbox's sandbox.json, when the emulator runs with the WeChat Pay sandbox. */
   sandbox?: string;
 }
+
+/** Choices that cannot be switched (docs/emulator.md, "Choices on unconfirmed points"). */
+export const FIXED_CHOICES = {
+  // spec §5.1, §10.1
+  integrationResponse:
+    'an object with a numeric statusCode is an integration response; strings, numbers and booleans → text/plain; any other value → JSON',
+  httpAccessSource: 'wx_http',
+  httpFailureReply:
+    '502 {"errorCode": "FUNCTIONS_EXECUTE_FAIL" | "FUNCTIONS_TIME_LIMIT_EXCEEDED", "errorMessage", "requestId"}',
+  // spec §2.2, §10.8
+  callFunctionUserInfo:
+    'callFunction events get userInfo {appId, openId}, replacing any the client sent; cloud.callFunction events get none',
+  timerEventTime: 'ISO-8601 UTC without milliseconds (2024-01-01T19:00:00Z)',
+  // spec §4.4, §10.6
+  duplicateId:
+    '-502001 (DATABASE_DUPLICATE_WRITE) "[FailedOperation] E11000 duplicate key error collection: <c> index: _id_ dup key: { _id: "<id>" }"',
+  createExistingCollection: '-501001 (DATABASE_COLLECTION_ALREADY_EXIST) "[ResourceInUse] Collection <name> already exists."',
+  // spec §4.5, §10.6
+  transactionIsolation:
+    'conflicts only on documents the transaction wrote (changed by another writer since first touched); documents only read are not checked, so write skew is possible',
+  // spec §4.6: the cloud promises no atomicity across documents
+  multiDocumentUpdate:
+    'where().update()/remove() over several documents runs atomically here (one step, one journal line); the cloud gives no such promise, so product code must not rely on it',
+  serverDateOffset: 'milliseconds',
+  // spec §3.6
+  subscriptionGrants: 'accumulate: each accepted one-shot subscription allows one more message',
+  // spec §8.2, D-QUOTA
+  beyondInstanceLimit: 'queued until an instance is free (never throttled or refused)',
+  // spec §8.6, §10.9
+  afterTimeout:
+    'the instance is terminated (its module state and timers are gone; the next call cold-starts); callers get -504002 "Invoking task timed out after N seconds" (client: -404011)',
+  // spec §2.1, §8: the instance is frozen once main returns
+  workAfterReturn:
+    'SDK requests (database, callFunction, openapi) made after main returned are refused with an "invocation … had already ended" error and a warning on the invocation',
+  // spec §1.5
+  envVariablesLimit: `${MAX_ENV_BYTES} bytes per function: the UTF-8 bytes of every KEY=value pair of the merged variables (cloudbaserc.json, cloudbaserc.local.json, envOverrides, functionEnvOverrides), separators not counted; over it the function does not start`,
+  // spec §1.4, §10.4
+  openapiPermissions: 'config.json permissions.openapi enforced (-604101) when the list exists',
+  // spec §4.4, ISS-404011; provisioning stands in for the deploy step
+  collectionProvisioning: 'collections listed in cloudbase-db.json are created at start',
+} as const;
+
+export type FixedChoices = { readonly [K in keyof typeof FIXED_CHOICES]: string };
 
 export interface InfoInput {
   baseUrl: string;
@@ -115,6 +159,7 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
       maxInstancesPerFunction: i.maxInstancesPerFunction,
       timeoutScale: i.timeoutScale,
       updatedCounts: 'documents changed (MongoDB nModified)',
+      ...FIXED_CHOICES,
     },
     warnings: i.project.warnings,
     ...(i.sandbox ? { sandbox: i.sandbox } : {}),

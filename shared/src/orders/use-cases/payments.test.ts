@@ -664,6 +664,41 @@ describe('payNotify', () => {
     expect(paid.history.filter((e) => e.to === 'PAID')).toHaveLength(1);
   });
 
+  describe('alert delivery after the commit (deliverAlerts, awaited within a budget)', () => {
+    const withDelivery = (deliver: (no: string) => Promise<void>) => ({
+      ...h.notify,
+      deliverAlerts: deliver,
+    });
+
+    it('is awaited once for a first delivery and never for a duplicate', async () => {
+      const delivered: string[] = [];
+      const deps = withDelivery(async (no) => {
+        // The state is committed before delivery starts.
+        expect((await h.order(no)).status).toBe('PAID');
+        delivered.push(no);
+      });
+      const xml = buildXml(h.wx.pay(order._id));
+      expect(await handlePayNotify(deps, xml)).toBe(SUCCESS);
+      expect(await handlePayNotify(deps, xml)).toBe(SUCCESS);
+      expect(delivered).toEqual([order._id]);
+    });
+
+    it('answers SUCCESS when delivery fails', async () => {
+      const deps = withDelivery(async () => {
+        throw new Error('43101 user refuse to accept the msg');
+      });
+      expect(await handlePayNotify(deps, buildXml(h.wx.pay(order._id)))).toBe(SUCCESS);
+      expect((await h.order(order._id)).status).toBe('PAID');
+    });
+
+    it('answers SUCCESS once the budget runs out, leaving the rest to reconcile', async () => {
+      const deps = withDelivery(() => new Promise<void>(() => {}));
+      // A delivery that never settles would hang the notification without the budget (test timeout).
+      expect(await handlePayNotify(deps, buildXml(h.wx.pay(order._id)))).toBe(SUCCESS);
+      expect((await h.order(order._id)).outbox).toHaveLength(1);
+    });
+  });
+
   it('accepts a base64 body (HTTP access may encode it)', async () => {
     const { requestBody } = await import('../../answer');
     const xml = buildXml(h.wx.pay(order._id));

@@ -1,6 +1,8 @@
 // The function host: runs invocations of the loaded functions in their instance pools, answers the instances'
 // requests (database, cloud.callFunction, open APIs) and keeps the invocation log — function, source, duration,
-// database requests, outcome — that tests and benchmarks read (GET /invocations).
+// database requests, outcome, warnings — that tests and benchmarks read (GET /invocations).
+// Requests made after their invocation ended are refused (after-return.ts), and a function whose variables
+// exceed CloudBase's 4 KB does not start (env-limit.ts).
 
 import { randomUUID } from 'node:crypto';
 import type { DbService } from '../../db/service';
@@ -18,6 +20,8 @@ import {
 import { InstancePool } from './pool';
 import { type Caller, FunctionCallError, handleRpc, type RpcServices } from './rpc';
 import type { RuntimeFiles } from './runtime-files';
+import { lateRequestRefusal, lateRequestWarning } from './after-return';
+import { envLimitError } from './env-limit';
 
 export type InvocationOutcome = 'running' | 'ok' | 'error' | 'timeout';
 
@@ -39,6 +43,8 @@ export interface InvocationRecord {
   instanceId?: string;
   /** The function's console output during the invocation (capped). */
   logs: string[];
+  /** What the emulator flagged, e.g. an SDK request made after main returned (refused). */
+  warnings: string[];
 }
 
 export type InvocationResult =
@@ -87,10 +93,14 @@ export class FunctionHost {
   private readonly records: InvocationRecord[] = [];
   private readonly byId = new Map<string, { record: InvocationRecord; env: Record<string, string> }>();
   private readonly services: RpcServices;
+  /** Functions that cannot start, and why (their environment variables exceed 4 KB). */
+  private readonly startErrors = new Map<string, string>();
 
   constructor(private readonly opts: HostOptions) {
     for (const spec of opts.functions) {
       this.specs.set(spec.name, spec);
+      const envError = envLimitError(spec.name, spec.env);
+      if (envError) this.startErrors.set(spec.name, envError);
       this.pools.set(
         spec.name,
         new InstancePool(
@@ -120,6 +130,11 @@ export class FunctionHost {
 
   functionSpecs(): FunctionSpec[] {
     return [...this.specs.values()];
+  }
+
+  /** Why functions cannot start (every invocation of them fails with this message). */
+  startProblems(): string[] {
+    return [...this.startErrors.values()];
   }
 
   /** Number of running instances per function (for inspection). */
@@ -167,11 +182,14 @@ export class FunctionHost {
       outcome: 'running',
       coldStart: false,
       logs: [],
+      warnings: [],
     };
     this.remember(record, env);
     const t0 = performance.now();
     let outcome: InvokeOutcome;
     try {
+      const startError = this.startErrors.get(name);
+      if (startError) throw new Error(startError);
       const lease = await pool.acquire();
       record.coldStart = lease.cold;
       record.instanceId = lease.instance.id;
@@ -242,8 +260,23 @@ export class FunctionHost {
   }
 
   private onRpc(instance: Instance, id: number, invocationId: string | null, req: RpcRequest): void {
+    // null = made while the module loaded, before any invocation (the cloud lets initialisation finish).
+    if (invocationId !== null && invocationId !== instance.runningInvocation) {
+      this.refuseLate(instance, id, invocationId, req);
+      return;
+    }
     const caller: Caller = { invocationId: invocationId ?? 'unknown', functionName: instance.spec.name };
     void handleRpc(req, caller, this.services).then((res) => instance.reply(id, res));
+  }
+
+  /** A request made after its invocation ended: in the cloud the instance would be frozen (after-return.ts). */
+  private refuseLate(instance: Instance, id: number, invocationId: string, req: RpcRequest): void {
+    const name = instance.spec.name;
+    const warning = lateRequestWarning(name, invocationId, req);
+    const live = this.byId.get(invocationId);
+    if (live && live.record.warnings.length < MAX_LOG_LINES) live.record.warnings.push(warning);
+    this.opts.onLog?.(name, 'warn', warning, invocationId);
+    instance.reply(id, lateRequestRefusal(name, invocationId));
   }
 
   private onLog(instance: Instance, invocationId: string | null, level: string, text: string): void {

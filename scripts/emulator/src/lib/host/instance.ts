@@ -95,6 +95,11 @@ export class Instance {
     return !this.dead;
   }
 
+  /** The invocation running on this instance, if any (the main process's view: it ends with the result). */
+  get runningInvocation(): string | undefined {
+    return this.inFlight?.invocationId;
+  }
+
   invoke(
     invocationId: string,
     event: unknown,
