@@ -46,9 +46,7 @@ installBridge({
       // call reaches the main process first. The request names the invocation that made it: the one whose
       // async context this is, else the running one (module-level timers), else the last one; null only
       // before the first invocation (module initialisation, which the cloud lets finish).
-      setImmediate(() =>
-        post({ type: 'rpc', id, invocationId: origin.getStore() ?? current ?? last, req }),
-      );
+      setImmediate(() => post({ type: 'rpc', id, invocationId: origin.getStore() ?? current ?? last, req }));
     });
   },
 });

@@ -294,7 +294,49 @@ describe('control calls', () => {
     expect(info.choices).toMatchObject({
       httpBodyEncoding: 'base64 for non-JSON bodies',
       contextKeys: { http: 'empty' },
+      duplicateId: expect.stringMatching(/^-502001 .*E11000 duplicate key/),
+      integrationResponse: expect.stringMatching(/numeric statusCode/),
+      transactionIsolation: expect.stringMatching(/^conflicts only on documents the transaction wrote/),
+      subscriptionGrants: expect.stringMatching(/^accumulate/),
+      httpAccessSource: 'wx_http',
+      httpFailureReply: expect.stringMatching(/^502 .*"errorCode".*"errorMessage".*"requestId"/),
+      beyondInstanceLimit: expect.stringMatching(/^queued/),
+      collectionProvisioning: expect.stringMatching(/cloudbase-db\.json are created at start/),
+      multiDocumentUpdate: expect.stringMatching(/atomically here.*must not rely on it/),
+      workAfterReturn: expect.stringMatching(/refused/),
+      envVariablesLimit: expect.stringMatching(/^4096 bytes .*UTF-8 bytes of every KEY=value pair/),
     });
+    // Every side docs/emulator.md describes is written down, none left empty.
+    expect(Object.keys(info.choices).sort()).toEqual(
+      [
+        'httpBodyEncoding',
+        'integrationResponse',
+        'contextKeys',
+        'httpAccessSource',
+        'httpFailureReply',
+        'callFunctionIdentity',
+        'callFunctionUserInfo',
+        'timerTimeZone',
+        'cronWeekDigits',
+        'timerEventTime',
+        'duplicateId',
+        'createExistingCollection',
+        'transactionIsolation',
+        'multiDocumentUpdate',
+        'serverDateOffset',
+        'subscriptionGrants',
+        'beyondInstanceLimit',
+        'maxInstancesPerFunction',
+        'afterTimeout',
+        'timeoutScale',
+        'workAfterReturn',
+        'envVariablesLimit',
+        'openapiPermissions',
+        'collectionProvisioning',
+        'updatedCounts',
+      ].sort(),
+    );
+    for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);
     expect(info.collections).toEqual(expect.arrayContaining(['items', 'counters']));
 
     const seeded = await emu.http(
@@ -380,6 +422,113 @@ describe('timeouts and scheduled timers', () => {
     });
     const [tick] = await short.db.collection('items').find({ kind: 'tick' });
     expect((tick!.event as Record<string, unknown>).Time).toBe('2024-01-01T19:00:00Z');
+  });
+});
+
+describe('work after main returns (the cloud freezes the instance, spec §2.1, §8)', () => {
+  let e: Emulator;
+  const functionLog: Array<{ fn: string; level: string; text: string }> = [];
+  beforeAll(async () => {
+    e = await startEmulator({
+      repoRoot: FIXTURES,
+      functions: ['late', 'helper'],
+      runTimers: false,
+      functionLogs: (fn, level, text) => functionLog.push({ fn, level, text }),
+    });
+  });
+  afterAll(() => e?.stop());
+
+  it.each(['db', 'timer', 'callFunction', 'openapi'])(
+    'refuses a %s request made after main returned, warns, and the warm instance goes on normally',
+    async (kind) => {
+      const fired = ok(await e.invoke('late', { action: 'fire', kind }));
+      const first = e.invocations({ function: 'late' }).at(-1)!;
+      expect(first).toMatchObject({ outcome: 'ok', dbRequests: 0 });
+
+      const report = ok(await e.invoke('late', { action: 'report' }));
+      const records = e.invocations({ function: 'late' });
+      const firstNow = records.find((r) => r.requestId === first.requestId)!;
+      const second = records.at(-1)!;
+      // The late call was refused with an error saying why, and nothing happened.
+      expect(report.late).toMatchObject({ served: false });
+      const message = (report.late as { message: string }).message;
+      expect(message).toContain(`invocation ${first.requestId} of function late had already ended`);
+      expect(message).toContain('in the cloud the instance would be frozen');
+      expect(report.lateDocs).toBe(0);
+      expect(e.invocations({ function: 'helper' })).toHaveLength(0);
+      expect(e.messages()).toHaveLength(0);
+      // Warned on the invocation that left the work behind, and in the function log, naming the function.
+      expect(firstNow.warnings).toHaveLength(1);
+      expect(firstNow.warnings[0]).toMatch(
+        new RegExp(`^function late: .* was made after invocation ${first.requestId} had ended`),
+      );
+      expect(firstNow.dbRequests).toBe(0);
+      expect(functionLog).toContainEqual({ fn: 'late', level: 'warn', text: firstNow.warnings[0] });
+      // The next invocation of the same warm instance works normally (its own request is served).
+      expect(report.instanceTag).toBe(fired.instanceTag);
+      expect(second).toMatchObject({
+        outcome: 'ok',
+        coldStart: false,
+        instanceId: first.instanceId,
+        dbRequests: 1,
+        warnings: [],
+      });
+    },
+  );
+
+  it('serves requests made during the invocation as before', async () => {
+    ok(await e.invoke('late', { action: 'report' }));
+    expect(e.invocations({ function: 'late' }).at(-1)).toMatchObject({ dbRequests: 1, warnings: [] });
+  });
+});
+
+describe('environment variables over 4 KB (spec §1.5)', () => {
+  it('the function does not start; the error names it and the size, never the values', async () => {
+    // sample: GREETING=hello (14 bytes) + SECRET=from-cloudbaserc (23) + PAD=… → exactly 4096 bytes, allowed.
+    // helper: 2 050 characters, but 4 097 UTF-8 bytes.
+    const e = await startEmulator({
+      repoRoot: FIXTURES,
+      functions: ['sample', 'helper'],
+      runTimers: false,
+      functionEnvOverrides: {
+        sample: { PAD: 'a'.repeat(4096 - 37 - 4) },
+        helper: { P: `${'é'.repeat(2047)}a` },
+      },
+    });
+    try {
+      expect(ok(await e.invoke('sample', { action: 'counter' })).calls).toBe(1);
+      const r = (await e.invoke('helper', {})) as { errCode: number; errMsg: string };
+      expect(r.errCode).toBe(-404011);
+      expect(r.errMsg).toMatch(
+        /error message function helper cannot start: its environment variables total 4097 bytes, over CloudBase's limit of 4096 bytes/,
+      );
+      expect(r.errMsg).not.toContain('é');
+      expect(e.invocations({ function: 'helper' }).at(-1)).toMatchObject({ outcome: 'error' });
+      expect(e.instanceCounts()).toEqual({ sample: 1, helper: 0 });
+      expect(e.info.warnings).toEqual([
+        expect.stringMatching(/^function helper cannot start: .* 4097 bytes/),
+      ]);
+    } finally {
+      await e.stop();
+    }
+  });
+
+  it('counts the merged variables: cloudbaserc.json, envOverrides and per-function overrides', async () => {
+    const e = await startEmulator({
+      repoRoot: FIXTURES,
+      functions: ['sample'],
+      runTimers: false,
+      envOverrides: { ALL: 'a'.repeat(2000) },
+      functionEnvOverrides: { sample: { MINE: 'b'.repeat(2100) } },
+    });
+    try {
+      // 14 + 23 + 2004 + 2105 = 4146 bytes.
+      const r = (await e.invoke('sample', { action: 'counter' })) as { errMsg: string };
+      expect(r.errMsg).toMatch(/function sample cannot start: its environment variables total 4146 bytes/);
+      expect(r.errMsg).toMatch(/largest: MINE \(2105 bytes\), ALL \(2004 bytes\), SECRET \(23 bytes\)/);
+    } finally {
+      await e.stop();
+    }
   });
 });
 

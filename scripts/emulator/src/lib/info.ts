@@ -65,7 +65,8 @@ export const FIXED_CHOICES = {
   // spec §4.4, §10.6
   duplicateId:
     '-502001 (DATABASE_DUPLICATE_WRITE) "[FailedOperation] E11000 duplicate key error collection: <c> index: _id_ dup key: { _id: "<id>" }"',
-  createExistingCollection: '-501001 (DATABASE_COLLECTION_ALREADY_EXIST) "[ResourceInUse] Collection <name> already exists."',
+  createExistingCollection:
+    '-501001 (DATABASE_COLLECTION_ALREADY_EXIST) "[ResourceInUse] Collection <name> already exists."',
   // spec §4.5, §10.6
   transactionIsolation:
     'conflicts only on documents the transaction wrote (changed by another writer since first touched); documents only read are not checked, so write skew is possible',

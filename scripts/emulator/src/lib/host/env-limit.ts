@@ -15,7 +15,10 @@ export function envVariablesBytes(env: Readonly<Record<string, string>>): number
 }
 
 /** Why the function cannot start, or undefined when its variables fit. Names keys and sizes, never values. */
-export function envLimitError(functionName: string, env: Readonly<Record<string, string>>): string | undefined {
+export function envLimitError(
+  functionName: string,
+  env: Readonly<Record<string, string>>,
+): string | undefined {
   const bytes = envVariablesBytes(env);
   if (bytes <= MAX_ENV_BYTES) return undefined;
   const largest = Object.entries(env)

@@ -9,6 +9,8 @@ import type { DbService } from '../../db/service';
 import type { FunctionCallAnswer, RpcRequest } from '../../wire/rpc';
 import type { SubscribeMessages } from '../openapi/subscribe-message';
 import type { FunctionSpec } from '../project';
+import { lateRequestRefusal, lateRequestWarning } from './after-return';
+import { envLimitError } from './env-limit';
 import { Instance, type InvokeOutcome } from './instance';
 import {
   type ContextKeysMode,
@@ -20,8 +22,6 @@ import {
 import { InstancePool } from './pool';
 import { type Caller, FunctionCallError, handleRpc, type RpcServices } from './rpc';
 import type { RuntimeFiles } from './runtime-files';
-import { lateRequestRefusal, lateRequestWarning } from './after-return';
-import { envLimitError } from './env-limit';
 
 export type InvocationOutcome = 'running' | 'ok' | 'error' | 'timeout';
 

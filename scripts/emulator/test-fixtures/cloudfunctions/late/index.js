@@ -9,9 +9,14 @@ const db = cloud.database();
 
 const instanceTag = Math.random().toString(36).slice(2);
 let late = null;
+let settled = Promise.resolve();
+let started = () => {};
+let startedYet = Promise.resolve();
 
-const note = (p) =>
-  p.then(
+// `settled` resolves once the late request has its answer, so `report` can wait for it.
+const note = (p) => {
+  started();
+  settled = p.then(
     () => {
       late = { served: true };
     },
@@ -19,6 +24,7 @@ const note = (p) =>
       late = { served: false, errCode: e.errCode, message: e.message };
     },
   );
+};
 
 const starters = {
   db: () => note(db.collection('items').add({ data: { kind: 'late' } })),
@@ -37,9 +43,14 @@ const starters = {
 exports.main = async (event) => {
   if (event.action === 'fire') {
     late = null;
+    startedYet = new Promise((resolve) => {
+      started = resolve;
+    });
     starters[event.kind]();
     return { fired: event.kind, instanceTag };
   }
+  await startedYet; // the timer kind starts its request only after `fire` returned
+  await settled;
   // Requests made while the invocation runs are served as usual.
   const { total } = await db.collection('items').where({ kind: 'late' }).count();
   return { late, lateDocs: total, instanceTag };
