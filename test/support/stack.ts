@@ -25,7 +25,6 @@ import {
   type PaymentStart,
   parseXml,
   type ReconcileSummary,
-  sign,
   type WxFields,
   type WxInput,
 } from '@shouyin/shared';
@@ -33,11 +32,12 @@ import { inject } from 'vitest';
 import type { Emulator, InvocationRecord } from '../../scripts/emulator/src/index';
 import { type LocalStack, type SandboxModuleLike, startLocalStack } from '../../scripts/emulator/src/index';
 import type { ContextKeysMode } from '../../scripts/emulator/src/lib/host/invocation-env';
-import type {
-  NotifyOptions,
-  Sandbox,
-  SandboxInfo,
-  OrderView as SandboxOrderView,
+import {
+  type NotifyOptions,
+  paymentNotificationFields,
+  type Sandbox,
+  type SandboxInfo,
+  type OrderView as SandboxOrderView,
 } from '../../scripts/sandbox/src/index';
 import {
   EMULATOR_RUNTIME_DIR,
@@ -113,7 +113,10 @@ export interface TestStack {
   pay(start: PaymentStart): Promise<void>;
   /** POSTs a raw body to the payNotify HTTP route, as WeChat would. */
   postNotify(body: string | Buffer, headers?: Record<string, string>): Promise<NotifyReply>;
-  /** A payment notification for `order` shaped and signed as WeChat's (spec wxpay-v2.md §4.2). */
+  /**
+   * A payment notification for `order` shaped and signed as WeChat's (spec wxpay-v2.md §4.2), by the
+   * sandbox's builder (paymentNotificationFields); `xml` is the document, `fields` its signed fields.
+   */
   notificationFor(
     order: Pick<Order, '_id' | 'totalFee' | '_openid'>,
     o?: NotificationOverrides,
@@ -248,31 +251,26 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
     },
     notificationFor(order, n = {}) {
       const signType = n.signType ?? (merchant.signType as 'MD5' | 'HMAC-SHA256');
-      const fields: WxInput = {
+      const fields = paymentNotificationFields({
         appid: merchant.appid,
-        bank_type: 'OTHERS',
-        cash_fee: order.totalFee,
-        fee_type: 'CNY',
-        is_subscribe: 'N',
-        mch_id: merchant.mchId,
-        nonce_str: Math.random().toString(36).slice(2, 18),
+        mchId: merchant.mchId,
+        apiKey: n.key ?? merchant.apiKey,
+        signType,
+        includeSignType: n.includeSignType ?? signType === 'MD5',
+        outTradeNo: order._id,
+        totalFee: order.totalFee,
         openid: order._openid,
-        out_trade_no: order._id,
-        result_code: 'SUCCESS',
-        return_code: 'SUCCESS',
-        time_end: n.timeEnd ?? beijingTime(Date.now()),
-        total_fee: order.totalFee,
-        trade_type: 'JSAPI',
-        transaction_id:
+        transactionId:
           n.transactionId ??
           `4200${Date.now()}${String(Math.random()).slice(2)}`.padEnd(28, '0').slice(0, 28),
-        ...((n.includeSignType ?? signType === 'MD5') ? { sign_type: signType } : {}),
-      };
-      for (const [k, v] of Object.entries(n.fields ?? {})) {
-        if (v === undefined) delete fields[k];
-        else fields[k] = v;
-      }
-      fields.sign = sign(fields, n.key ?? merchant.apiKey, signType);
+        timeEnd: n.timeEnd ?? beijingTime(Date.now()),
+        edit(f) {
+          for (const [k, v] of Object.entries(n.fields ?? {})) {
+            if (v === undefined) delete f[k];
+            else f[k] = v;
+          }
+        },
+      });
       return { xml: buildXml(fields), fields };
     },
     async warmUp(n = 10) {

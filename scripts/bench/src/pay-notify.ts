@@ -2,8 +2,8 @@
  * payNotify benchmark (issue 6 "Benchmark"): the real payNotify function in the emulator, wired to the
  * sandbox merchant as `npm start` wires it. N orders are created through createPayment (the customer's
  * path, so each is the exact document createPayment writes and is known to the sandbox), then N payment
- * notifications — signed with the shared codec and the merchant's API key, shaped like the sandbox's
- * (i.e. WeChat's) — are POSTed over HTTP to payNotify's route at a fixed concurrency:
+ * notifications — built by the sandbox's own builder (i.e. WeChat's shape) and signed with the merchant's
+ * API key — are POSTed over HTTP to payNotify's route at a fixed concurrency:
  *  - latency (p50/p99/max) and throughput of the first deliveries; every reply must be the exact SUCCESS
  *    XML and every order must end PAID with one queued alert;
  *  - database requests per first delivery and per duplicate delivery (the same bytes again, as WeChat's
@@ -14,15 +14,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  beijingTime,
-  NOTIFY_SUCCESS_XML,
-  newNonce,
-  type SignType,
-  signedXml,
-  type WxInput,
-} from '@shouyin/shared';
+import { beijingTime, NOTIFY_SUCCESS_XML, type SignType } from '@shouyin/shared';
 import { type Emulator, type InvocationRecord, startLocalStack } from '../../emulator/src/index';
+import { paymentNotificationXml } from '../../sandbox/src/index';
 
 export interface PayNotifyFigures {
   /** Database requests per first delivery (mean over the measured run; the table shows min–max). */
@@ -129,25 +123,18 @@ function post(agent: http.Agent, url: URL, body: string): Promise<{ status: numb
 
 /** A payment notification as the sandbox (WeChat) sends it: every field, signed with the merchant's key. */
 function notificationFor(m: Merchant, o: CreatedOrder, seq: number): string {
-  const fields: WxInput = {
+  return paymentNotificationXml({
     appid: m.appid,
-    bank_type: 'OTHERS',
-    cash_fee: String(o.totalFee),
-    fee_type: 'CNY',
-    is_subscribe: 'N',
-    mch_id: m.mchId,
-    nonce_str: newNonce(),
+    mchId: m.mchId,
+    apiKey: m.apiKey,
+    signType: m.signType,
+    includeSignType: m.signType === 'MD5',
+    outTradeNo: o.outTradeNo,
+    totalFee: o.totalFee,
     openid: o.openid,
-    out_trade_no: o.outTradeNo,
-    result_code: 'SUCCESS',
-    return_code: 'SUCCESS',
-    sign_type: m.signType === 'MD5' ? 'MD5' : undefined,
-    time_end: beijingTime(Date.now()),
-    total_fee: o.totalFee,
-    trade_type: 'JSAPI',
-    transaction_id: `42000000012026${String(seq).padStart(14, '0')}`,
-  };
-  return signedXml(fields, m.apiKey, m.signType).xml;
+    transactionId: `42000000012026${String(seq).padStart(14, '0')}`,
+    timeEnd: beijingTime(Date.now()),
+  });
 }
 
 async function createOrders(emu: Emulator, count: number): Promise<CreatedOrder[]> {

@@ -14,6 +14,11 @@ export type {
 } from './lib/control';
 export type { ApiEndpointName, ApiFaultKind, Fault, FaultSpec, NotifyFaultKind } from './lib/faults';
 export { DEMO_MERCHANT } from './lib/merchants';
+export {
+  type PaymentNotificationInput,
+  paymentNotificationFields,
+  paymentNotificationXml,
+} from './lib/notifications';
 export { WECHAT_RETRY_SCHEDULE_MS } from './lib/notifier';
 export type { PayOutcome } from './lib/payer';
 export { type Sandbox, startSandbox } from './lib/sandbox';

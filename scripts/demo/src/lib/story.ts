@@ -8,14 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import {
   beijingTime,
-  buildXml,
   type CreatePaymentAction,
   type CreatePaymentActions,
-  newNonce,
   type OrderView,
-  sign,
-  type WxInput,
 } from '@shouyin/shared';
+import { paymentNotificationXml } from '../../../sandbox/src/index';
 import { abbreviate, beijing, replySummary, type Timeline, yuan } from './format';
 import { httpJson, httpsJson, httpText } from './http';
 import type { Target } from './target';
@@ -135,25 +132,18 @@ function requestId(): string {
 
 /** A "paid" notification for the order, shaped like WeChat's but signed with a key that is not the merchant's. */
 function forgedNotification(t: Target, order: OrderView, openid: string): string {
-  const fields: WxInput = {
+  return paymentNotificationXml({
     appid: t.sandbox.merchant.appid,
-    bank_type: 'OTHERS',
-    cash_fee: String(order.totalFee),
-    fee_type: 'CNY',
-    is_subscribe: 'N',
-    mch_id: t.sandbox.merchant.mchId,
-    nonce_str: newNonce(),
+    mchId: t.sandbox.merchant.mchId,
+    apiKey: randomBytes(16).toString('hex'), // the forger's key
+    signType: 'MD5',
+    includeSignType: true,
+    outTradeNo: order.outTradeNo,
+    totalFee: order.totalFee,
     openid,
-    out_trade_no: order.outTradeNo,
-    result_code: 'SUCCESS',
-    return_code: 'SUCCESS',
-    sign_type: 'MD5',
-    time_end: beijingTime(Date.now()),
-    total_fee: order.totalFee,
-    trade_type: 'JSAPI',
-    transaction_id: `4200000000${Date.now()}${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`,
-  };
-  return buildXml({ ...fields, sign: sign(fields, randomBytes(16).toString('hex'), 'MD5') });
+    transactionId: `4200000000${Date.now()}${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}`,
+    timeEnd: beijingTime(Date.now()),
+  });
 }
 
 function showOrder(tl: Timeline, o: OrderView): void {
