@@ -32,6 +32,10 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'This action is internal and refuses calls from mini-program users.',
   },
+  NOT_MERCHANT: {
+    retryable: false,
+    meaning: "The caller's openid is not listed in any `merchants` document's reviewerOpenids.",
+  },
   NOT_FOUND: { retryable: false, meaning: "No such order among the caller's own orders." },
   PRODUCT_UNAVAILABLE: {
     retryable: false,

@@ -36,6 +36,8 @@ export interface DbCommand {
   in(values: unknown[]): unknown;
   /** `push([a, b])` appends each element (CDB `command.js`). */
   push(values: unknown[]): unknown;
+  /** Adds `n` to a number field (a missing field counts as 0). */
+  inc(n: number): unknown;
 }
 
 export interface Db {

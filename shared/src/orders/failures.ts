@@ -16,6 +16,8 @@ export const notMiniProgramCall = () =>
   );
 export const userCallRefused = () =>
   new ForbiddenError('internal action: calls from mini-program users are refused');
+export const notMerchant = () =>
+  new ForbiddenError("this action is for the shop's merchants only", 'NOT_MERCHANT');
 /** Also for another customer's order: its existence is not revealed. */
 export const orderNotFound = () => new NotFoundError('no such order');
 export const unknownAction = (action: string) =>

@@ -2,6 +2,7 @@ export * from './cart';
 export * from './db-port';
 export * from './deps';
 export * from './failures';
+export * from './merchants';
 export * from './money';
 export * from './pay-notice';
 export * from './payment-params';

@@ -9,6 +9,7 @@ import type { OrderStatus } from './state';
 
 export const COLLECTIONS = {
   orders: 'orders',
+  refunds: 'refunds',
   requests: 'requests',
   alerts: 'alerts',
   products: 'products',
@@ -36,16 +37,54 @@ export interface HistoryEntry {
   why: string;
 }
 
-/** Events waiting for `orderAlert` (DESIGN.md "Every transition is one conditional update"). */
-export type OutboxKind = 'ORDER_PAID' | 'ORDER_PAID_AFTER_CLOSE';
+/**
+ * Events waiting for `orderAlert` (DESIGN.md "Every transition is one conditional update"). An entry rides
+ * in the same conditional update as the transition that caused it, on the document that changed (an order's
+ * or a refund's `outbox`), written through `outboxData` (store.ts) so the document is also marked
+ * `alertsPending` and its `outboxSeq` counts the entries. The alerts module owns the one table mapping each
+ * kind to its recipients, channels and templates; this list is the contract between the writers and it.
+ */
+export const OUTBOX_KINDS = [
+  // payments
+  'ORDER_PAID',
+  'ORDER_PAID_AFTER_CLOSE',
+  'PAYMENT_MISMATCH',
+  // refunds
+  'REFUND_REQUESTED',
+  'REFUND_SUCCEEDED',
+  'REFUND_FAILED',
+  'REFUND_ABNORMAL',
+  'REFUND_CLOSED',
+  'REFUND_STUCK',
+  // fulfilment
+  'ORDER_SHIPPED',
+  'SHIPPING_UPLOAD_FAILING',
+  'ORDER_UNSHIPPED_LATE',
+] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+
 export interface OutboxEntry {
-  /** Deterministic (`<kind>:<outTradeNo>`), so a delivery can be recorded once per entry. */
+  /** Deterministic (`<kind>:<subject id>`), so a delivery can be recorded once per entry. */
   id: string;
   kind: OutboxKind;
   at: number;
   outTradeNo: string;
-  totalFee: number;
-  transactionId: string;
+  totalFee?: number;
+  transactionId?: string;
+  /** Refund events: the refund's `_id` (= out_refund_no) and amount. */
+  refundId?: string;
+  refundFee?: number;
+  /** Human-readable context (a refusal's words, a refund reason); never a secret. */
+  detail?: string;
+}
+
+/** Fields every document carrying an outbox has (orders, refunds). */
+export interface OutboxCarrier {
+  outbox: OutboxEntry[];
+  /** True while some outbox entry has not been copied into the `alerts` delivery log. */
+  alertsPending?: boolean;
+  /** How many entries were ever pushed: the drain clears `alertsPending` only if this did not move. */
+  outboxSeq?: number;
 }
 
 /**
@@ -54,7 +93,7 @@ export interface OutboxEntry {
  */
 export type StoredUnifiedOrder = Omit<UnifiedOrderRequest, 'nonce_str'>;
 
-export interface Order {
+export interface Order extends OutboxCarrier {
   /** = out_trade_no */
   _id: string;
   /** The payer's openid, stored explicitly: the server SDK does not add `_openid` (spec cloudbase.md §4.7). */
@@ -77,7 +116,6 @@ export interface Order {
   /** Sum of successful refunds, and of refunds in flight (the refund issue maintains both). */
   refundedFee: number;
   reservedFee: number;
-  outbox: OutboxEntry[];
   history: HistoryEntry[];
   createdAt: number;
   /** = time_expire: WeChat refuses payment after it; reconcile closes the order. */

@@ -194,7 +194,7 @@ export async function transitionOrder(
   const set = withoutUndefined(change.set ?? {});
   const data: DbDoc = { ...set, status: step.to, history: _.push([entry]) };
   const outbox = change.outbox ?? [];
-  if (outbox.length > 0) data.outbox = _.push(outbox);
+  Object.assign(data, outboxData(db, outbox));
   const { stats } = await db
     .collection(COLLECTIONS.orders)
     .where({ _id: order._id, status: step.from })
@@ -209,8 +209,23 @@ export async function transitionOrder(
       status: step.to,
       history: [...order.history, entry],
       outbox: [...order.outbox, ...outbox],
+      ...(outbox.length > 0
+        ? { alertsPending: true, outboxSeq: (order.outboxSeq ?? 0) + outbox.length }
+        : {}),
     },
   };
+}
+
+/**
+ * The update fields that append outbox entries to a document (order or refund) in the same update as the
+ * change that caused them: the entries, the `alertsPending` mark the alert drain looks for, and the
+ * `outboxSeq` counter it uses to clear that mark without losing an entry pushed meanwhile. Every writer of
+ * an outbox uses this, so the drain's contract holds everywhere.
+ */
+export function outboxData(db: Db, entries: readonly OutboxEntry[]): DbDoc {
+  if (entries.length === 0) return {};
+  const _ = db.command;
+  return { outbox: _.push([...entries]), alertsPending: true, outboxSeq: _.inc(entries.length) };
 }
 
 /** Records a payment anomaly once: its deterministic `_id` makes every repeat a no-op. */
