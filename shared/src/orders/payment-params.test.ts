@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseBeijingTime } from '../wxpay/ids';
-import { BODY_MAX, MIN_EXPIRE_MINUTES, orderBody, paymentWindow, unifiedOrderFor } from './payment-params';
+import {
+  BODY_MAX,
+  MIN_EXPIRE_MINUTES,
+  orderBody,
+  paymentWindow,
+  TIME_EXPIRE_MARGIN_MS,
+  unifiedOrderFor,
+} from './payment-params';
 
 // 2026-11-22 16:30:15.500 UTC = 2026-11-23 00:30:15 in Beijing: the date changes too.
 const NOW = Date.UTC(2026, 10, 22, 16, 30, 15, 500);
@@ -10,8 +17,8 @@ describe('paymentWindow', () => {
   it('is in Beijing time, whole seconds, default length as configured', () => {
     const w = paymentWindow(NOW, 30);
     expect(w.timeStart).toBe('20261123003015');
-    expect(w.timeExpire).toBe('20261123010015');
-    expect(w.expireAt).toBe(Date.UTC(2026, 10, 22, 17, 0, 15));
+    expect(w.timeExpire).toBe('20261123010115');
+    expect(w.expireAt).toBe(Date.UTC(2026, 10, 22, 17, 1, 15));
     expect(parseBeijingTime(w.timeExpire)).toBe(w.expireAt);
   });
 
@@ -25,8 +32,20 @@ describe('paymentWindow', () => {
     [1440, 1440],
   ])('%s minutes → at least 5 (%s)', (asked, minutes) => {
     const w = paymentWindow(NOW, asked);
-    expect(w.expireAt - Math.floor(NOW / 1000) * 1000).toBe(minutes * 60_000);
+    expect(w.expireAt - Math.floor(NOW / 1000) * 1000).toBe(minutes * 60_000 + TIME_EXPIRE_MARGIN_MS);
   });
+
+  // Issue 9.1: with ORDER_EXPIRE_MINUTES=5 the window used to be exactly 5 minutes from the second the
+  // request started, so WeChat — reading it a moment later — saw less than its 5-minute minimum.
+  it.each([0, 1, 499, 999])(
+    'leaves WeChat over 5 minutes even when it reads the request 30 s later (+%s ms)',
+    (ms) => {
+      const now = Date.UTC(2026, 10, 22, 16, 30, 15, ms);
+      const w = paymentWindow(now, MIN_EXPIRE_MINUTES);
+      const seenByWeChat = now + 30_000;
+      expect(parseBeijingTime(w.timeExpire)! - seenByWeChat).toBeGreaterThan(5 * 60_000);
+    },
+  );
 });
 
 describe('orderBody', () => {
@@ -78,6 +97,7 @@ describe('unifiedOrderFor', () => {
       expireMinutes: 30,
       notifyUrl: 'https://example.com/wxpay/pay-notify',
       spbillCreateIp: '10.0.0.1',
+      signType: 'HMAC-SHA256',
     });
     expect(params).toEqual({
       body: '乌龙茶',
@@ -88,9 +108,11 @@ describe('unifiedOrderFor', () => {
       openid: 'oPayer',
       trade_type: 'JSAPI',
       time_start: '20261123003015',
-      time_expire: '20261123010015',
+      time_expire: '20261123010115',
+      // Issue 9.5: what is signed is stored, so a re-entry after the merchant switches sign type is identical.
+      sign_type: 'HMAC-SHA256',
     });
     expect(params).not.toHaveProperty('nonce_str');
-    expect(expireAt).toBe(Date.UTC(2026, 10, 22, 17, 0, 15));
+    expect(expireAt).toBe(Date.UTC(2026, 10, 22, 17, 1, 15));
   });
 });

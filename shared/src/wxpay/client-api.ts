@@ -51,6 +51,11 @@ export interface UnifiedOrderRequest {
   device_info?: string;
   /** The exact nonce to send: a re-entry must be byte-identical apart from the nonce/sign (spec §9.12). */
   nonce_str?: string;
+  /**
+   * The algorithm this request is signed with (and its answer verified with); default the merchant's. A
+   * re-entry must repeat the original's, even after the merchant switched its configured sign type.
+   */
+  sign_type?: SignType;
 }
 export interface UnifiedOrderResult {
   prepay_id: string;

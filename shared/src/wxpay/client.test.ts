@@ -407,6 +407,19 @@ describe('answers that must not be trusted', () => {
     expect(err).toBeInstanceOf(SignatureError);
   });
 
+  // Issue 9.5: a re-entry repeats the algorithm the order was first signed with, whatever is configured now.
+  it('unifiedOrder signs with the request’s own sign_type and verifies the answer with it', async () => {
+    const n = gw.requests.length;
+    const r = await client({ signType: 'HMAC-SHA256' }).unifiedOrder(orderReq({ sign_type: 'MD5' }));
+    expect(r.prepay_id).toBeTruthy();
+    const q = parseXml(since(n)[0]!.body);
+    expect(q.sign_type).toBe('MD5');
+    expect(verify(q, KEY, 'MD5')).toBe(true);
+    await expect(client().unifiedOrder(orderReq({ sign_type: 'SHA1' as unknown as 'MD5' }))).rejects.toThrow(
+      /sign_type/,
+    );
+  });
+
   it('an unsigned SUCCESS answer → SignatureError', async () => {
     queue.push((q) => ({ fields: happy('/pay/unifiedorder', q), unsigned: true }));
     expect(await failure(client().unifiedOrder(orderReq()))).toBeInstanceOf(SignatureError);

@@ -53,7 +53,7 @@ import { OUT_REFUND_NO, OUT_TRADE_NO, parseBeijingTime } from './ids';
 import { newNonce } from './nonce';
 import { sign, signaturesEqual } from './sign';
 import { type PostXml, postXml } from './transport';
-import { isSignType, type WxFields, type WxInput } from './types';
+import { isSignType, type SignType, type WxFields, type WxInput } from './types';
 import { buildXml, parseXml } from './xml';
 
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com';
@@ -415,15 +415,15 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   /** Signs and serialises once: every (re)send uses exactly these bytes. */
-  function requestBody(fields: WxInput, nonce: string): Buffer {
-    const doc: WxInput = { appid, mch_id: mchId, nonce_str: nonce, sign_type: signType };
+  function requestBody(fields: WxInput, nonce: string, st: SignType): Buffer {
+    const doc: WxInput = { appid, mch_id: mchId, nonce_str: nonce, sign_type: st };
     for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null && v !== '') doc[k] = v;
-    doc.sign = sign(doc, apiKey, signType);
+    doc.sign = sign(doc, apiKey, st);
     return Buffer.from(buildXml(doc), 'utf8');
   }
 
   /** return_code → sign → echo → result_code (spec §1.1 evaluation order, §2.3). */
-  function readAnswer(api: WxPayApi, body: Buffer, accept: readonly string[]): WxFields {
+  function readAnswer(api: WxPayApi, body: Buffer, accept: readonly string[], st: SignType): WxFields {
     let f: WxFields;
     try {
       f = parseXml(body);
@@ -451,10 +451,8 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
     if (f.sign || f.result_code === 'SUCCESS') {
       // Responses are signed with the request's algorithm (spec §2.2).
       if (!f.sign) throw new SignatureError(`WeChat Pay ${WXPAY_PATHS[api]} answer is not signed`);
-      if (!signaturesEqual(sign(f, apiKey, signType), f.sign)) {
-        throw new SignatureError(
-          `WeChat Pay ${WXPAY_PATHS[api]} answer signature does not verify (${signType})`,
-        );
+      if (!signaturesEqual(sign(f, apiKey, st), f.sign)) {
+        throw new SignatureError(`WeChat Pay ${WXPAY_PATHS[api]} answer signature does not verify (${st})`);
       }
     }
     if (f.appid !== undefined && f.appid !== appid) {
@@ -488,6 +486,7 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
     fields: WxInput,
     nonce: string,
     accept: readonly string[] = [],
+    st: SignType = signType,
   ): Promise<WxFields> {
     const secure = api === 'refund';
     if (secure && !opts.certificate) {
@@ -496,7 +495,7 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
           'set WXPAY_CERT_PATH + WXPAY_KEY_PATH (PEM), WXPAY_P12_PATH, or the cloud file ids',
       );
     }
-    const body = requestBody(fields, nonce);
+    const body = requestBody(fields, nonce, st);
     const sendOpts = { timeoutMs, ca: opts.ca, certificate: secure ? opts.certificate : undefined };
     let base = baseUrl;
     let failedOver = false;
@@ -504,7 +503,7 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
     for (;;) {
       try {
         const res = await post(base + WXPAY_PATHS[api], body, sendOpts);
-        return readAnswer(api, res.body, accept);
+        return readAnswer(api, res.body, accept, st);
       } catch (err) {
         if (err instanceof WxPayTransportError && err.delivered === 'no' && !failedOver && backupBaseUrl) {
           failedOver = true; // spec §1.3: one immediate retry on the backup host, identical bytes
@@ -527,7 +526,9 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
 
     async unifiedOrder(req) {
       const fields = unifiedOrderFields(req);
-      const f = await call('unifiedOrder', fields, nonceOf(req.nonce_str));
+      if (req.sign_type !== undefined && !isSignType(req.sign_type))
+        throw new InputError('sign_type must be MD5 or HMAC-SHA256');
+      const f = await call('unifiedOrder', fields, nonceOf(req.nonce_str), [], req.sign_type ?? signType);
       return {
         prepay_id: need(f, 'prepay_id', 'unifiedOrder'),
         trade_type: opt(f, 'trade_type') ?? 'JSAPI',

@@ -110,6 +110,7 @@ export async function createPayment(
     expireMinutes: settings.orderExpireMinutes,
     notifyUrl: settings.payNotifyUrl,
     spbillCreateIp: settings.spbillCreateIp,
+    signType: deps.wxpay.merchant.signType,
   });
   const order: Order = {
     _id: outTradeNo,

@@ -94,6 +94,8 @@ const T0 = Date.UTC(2026, 10, 22, 4, 0, 0);
 
 type WxOrder = {
   params: UnifiedOrderRequest;
+  prepayId?: string;
+  prepayIssuedAt?: number;
   state: 'NOTPAY' | 'SUCCESS' | 'CLOSED';
   transactionId?: string;
   openid: string;
@@ -102,7 +104,7 @@ type WxOrder = {
 /** WeChat Pay in miniature: remembers orders, lets a payer pay, answers query/close as spec §3 says. */
 class FakeWeChat implements WxPayClient {
   readonly merchant: { appid: string; mchId: string; signType: SignType };
-  readonly orders = new Map<string, WxOrder>();
+  readonly orders: Map<string, WxOrder>;
   readonly unifiedCalls: UnifiedOrderRequest[] = [];
   readonly calls: string[] = [];
   /** Scripted failures for the next calls of each API. */
@@ -118,12 +120,20 @@ class FakeWeChat implements WxPayClient {
   private prepaySeq = 0;
   private txSeq = 0;
 
-  constructor(signType: SignType = 'MD5') {
+  /** `orders` may be shared with another instance: the same WeChat, seen by a differently configured client. */
+  constructor(
+    signType: SignType = 'MD5',
+    private readonly clock: { now(): number } = { now: () => T0 },
+    orders: Map<string, WxOrder> = new Map(),
+  ) {
     this.merchant = { appid: MERCHANT.appid, mchId: MERCHANT.mchId, signType };
+    this.orders = orders;
   }
 
-  async unifiedOrder(req: UnifiedOrderRequest): Promise<UnifiedOrderResult> {
+  async unifiedOrder(request: UnifiedOrderRequest): Promise<UnifiedOrderResult> {
     this.calls.push('unifiedOrder');
+    // What the real client sends: sign_type is always explicit (the request's own, else the merchant's).
+    const req = { ...request, sign_type: request.sign_type ?? this.merchant.signType };
     this.unifiedCalls.push(structuredClone(req));
     const f = this.fail.unifiedOrder.shift();
     if (f) {
@@ -141,13 +151,15 @@ class FakeWeChat implements WxPayClient {
     if (known && JSON.stringify(known.params) !== JSON.stringify(req))
       throw new WxPayBusinessError('INVALID_REQUEST', '订单重入时，要求参数值与原请求一致', false);
     if (known?.state === 'SUCCESS') throw new WxPayBusinessError('ORDERPAID', '该订单已支付', false);
-    if (!known)
-      this.orders.set(req.out_trade_no, {
-        params: structuredClone(req),
-        state: 'NOTPAY',
-        openid: req.openid,
-      });
-    return { prepay_id: `wx_prepay_${++this.prepaySeq}`, trade_type: 'JSAPI', raw: {} };
+    const o: WxOrder = known ?? { params: structuredClone(req), state: 'NOTPAY', openid: req.openid };
+    this.orders.set(req.out_trade_no, o);
+    // One prepay lives 2 h from when it was issued; a re-entry inside that time gets the same one back.
+    const now = this.clock.now();
+    if (!o.prepayId || now >= (o.prepayIssuedAt ?? 0) + 2 * 3600_000) {
+      o.prepayId = `wx_prepay_${++this.prepaySeq}`;
+      o.prepayIssuedAt = now;
+    }
+    return { prepay_id: o.prepayId, trade_type: 'JSAPI', raw: {} };
   }
 
   /** Runs on every orderquery (e.g. to make WeChat slow by advancing the clock). */
@@ -229,7 +241,7 @@ function setup(opts: { signType?: SignType; expireMinutes?: number; maxUnpaid?: 
   const emu = emulatedDb();
   let now = T0;
   const clock = { now: () => now };
-  const wx = new FakeWeChat(opts.signType);
+  const wx = new FakeWeChat(opts.signType, clock);
   const deps: PaymentDeps = paymentDeps({
     db: emu.db,
     wxpay: wx,
@@ -318,7 +330,7 @@ describe('create', () => {
       reservedFee: 0,
       outbox: [],
       createdAt: T0,
-      expireAt: T0 + 30 * 60_000,
+      expireAt: T0 + 31 * 60_000, // 30 minutes + the time_expire margin
       prepayId: 'wx_prepay_1',
     });
     expect(order.lines.map((l) => [l.productId, l.unitFee, l.quantity, l.lineFee])).toEqual([
@@ -338,7 +350,7 @@ describe('create', () => {
       spbill_create_ip: '10.1.2.3',
       notify_url: 'https://env.example.com/wxpay/pay-notify',
       time_start: beijingTime(T0),
-      time_expire: beijingTime(T0 + 30 * 60_000),
+      time_expire: beijingTime(T0 + 31 * 60_000),
     });
     // paySign over appId, timeStamp, nonceStr, package, signType (spec §2.4); appId is not passed.
     const p = start.payment;
@@ -427,7 +439,7 @@ describe('create', () => {
     for (let i = 0; i < 5; i++) await h.create(ALICE);
     expect((await refusal(h.create(ALICE))).code).toBe('TOO_MANY_UNPAID_ORDERS');
     await h.create(BOB);
-    h.advance(30 * 60_000);
+    h.advance(31 * 60_000);
     await h.create(ALICE);
   });
 
@@ -540,6 +552,46 @@ describe('resume / get / list', () => {
     expect((await h.order(outTradeNo)).prepayId).toBe('wx_prepay_2');
   });
 
+  // Issue 9.4: WeChat keeps one prepay for 2 h from when it issued it and hands the same id back to a
+  // re-entry inside that time; storing it as fresh left customers with an expired prepay_id.
+  it('keeps a returned prepay_id’s real expiry, and gets a new one once WeChat’s has passed', async () => {
+    const { outTradeNo } = await h.create(ALICE);
+    expect((await h.order(outTradeNo)).prepayExpiresAt).toBe(T0 + 110 * 60_000);
+    h.advance(115 * 60_000); // past our 1 h 50 min, inside WeChat's 2 h: WeChat answers with the same id
+    const reused = await resumePayment(h.deps, ALICE, { outTradeNo });
+    expect(reused.payment.package).toBe('prepay_id=wx_prepay_1');
+    expect((await h.order(outTradeNo)).prepayExpiresAt).toBe(T0 + 110 * 60_000);
+    h.advance(10 * 60_000); // T0 + 2 h 05: WeChat's prepay is gone; a re-entry gets a new one
+    const fresh = await resumePayment(h.deps, ALICE, { outTradeNo });
+    expect(fresh.payment.package).toBe('prepay_id=wx_prepay_2');
+    expect(h.wx.unifiedCalls).toHaveLength(3);
+    const stored = await h.order(outTradeNo);
+    expect(stored.prepayId).toBe('wx_prepay_2');
+    // Issued no earlier than the previous one's recorded expiry: never later than WeChat's real one.
+    expect(stored.prepayExpiresAt).toBe(T0 + 220 * 60_000);
+    expect(stored.prepayExpiresAt!).toBeLessThanOrEqual(T0 + 125 * 60_000 + 2 * 3600_000);
+  });
+
+  // Issue 9.5: the stored parameters now hold what was signed, sign_type included.
+  it('re-enters with the original sign type after the merchant switches its configured one', async () => {
+    const { outTradeNo } = await h.create(ALICE);
+    expect(h.wx.unifiedCalls[0]!.sign_type).toBe('MD5');
+    const switched = new FakeWeChat('HMAC-SHA256', h.deps.clock, h.wx.orders);
+    const deps = { ...h.deps, wxpay: switched };
+    h.advance(121 * 60_000); // the prepay is gone: a re-entry is needed
+    const again = await resumePayment(deps, ALICE, { outTradeNo });
+    expect(switched.unifiedCalls).toEqual([h.wx.unifiedCalls[0]]);
+    expect(again.payment.signType).toBe('MD5');
+    // A new order after the switch is signed (and stored) with the new type.
+    const next = await createPayment(
+      deps,
+      BOB,
+      parseCreatePayment({ items: [{ productId: 'tea', quantity: 1 }], requestId: 'req-switched-1' }),
+    );
+    expect((await h.order(next.outTradeNo)).unifiedOrder.sign_type).toBe('HMAC-SHA256');
+    expect(next.payment.signType).toBe('HMAC-SHA256');
+  });
+
   it("refuses another customer's order as not found", async () => {
     const { outTradeNo } = await h.create(ALICE);
     expect((await refusal(resumePayment(h.deps, BOB, { outTradeNo }))).code).toBe('NOT_FOUND');
@@ -553,7 +605,7 @@ describe('resume / get / list', () => {
     await h.notifyXml(h.wx.pay(a.outTradeNo));
     expect((await refusal(resumePayment(h.deps, ALICE, a))).code).toBe('ORDER_ALREADY_PAID');
     const b = await h.create(ALICE);
-    h.advance(24 * 3600_000);
+    h.advance(24 * 3600_000 + 60_000); // the window and its time_expire margin
     expect((await refusal(resumePayment(h.deps, ALICE, b))).code).toBe('ORDER_EXPIRED');
   });
 
@@ -812,7 +864,7 @@ describe('reconcile', () => {
     expect((await h.order(lost.outTradeNo)).history.at(-1)).toMatchObject({ to: 'PAID', by: 'reconcile' });
     expect((await h.order(young.outTradeNo)).status).toBe('NOTPAY');
 
-    h.advance(30 * 60_000);
+    h.advance(31 * 60_000);
     const s = await reconcilePayments(h.deps);
     expect(s).toMatchObject({ scanned: 2, closed: 2, paid: 0 });
     expect(h.wx.orders.get(abandoned.outTradeNo)!.state).toBe('CLOSED');

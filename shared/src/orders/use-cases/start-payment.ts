@@ -11,7 +11,7 @@ import { jsapiPayParams } from '../../wxpay/pay-sign';
 import type { SignType } from '../../wxpay/types';
 import type { PaymentDeps } from '../deps';
 import { orderAlreadyPaid, orderClosed, orderExpired, paymentPending, paymentRefused } from '../failures';
-import { PREPAY_LIFETIME_MS } from '../payment-params';
+import { orderSignType, prepayExpiry, reentryRequest } from '../payment-params';
 import type { Actor, Order } from '../records';
 import { isAwaitingPayment, isPaid } from '../state';
 import { savePrepay } from '../store';
@@ -23,22 +23,31 @@ export async function startPayment(deps: PaymentDeps, order: Order, by: Actor): 
   if (!isAwaitingPayment(order.status))
     throw isPaid(order.status) ? orderAlreadyPaid(order._id) : orderClosed(order._id);
   if (now >= order.expireAt) throw orderExpired(order._id);
-  if (order.prepayId && (order.prepayExpiresAt ?? 0) > now)
-    return paymentStart(deps, order, order.prepayId, order.signType);
+  if (order.prepayId && (order.prepayExpiresAt ?? 0) > now) return paymentStart(deps, order, order.prepayId);
 
   let prepayId: string;
   try {
-    ({ prepay_id: prepayId } = await deps.wxpay.unifiedOrder({ ...order.unifiedOrder }));
+    ({ prepay_id: prepayId } = await deps.wxpay.unifiedOrder(reentryRequest(order)));
   } catch (err) {
     throw await prepayFailure(deps, order, err, by);
   }
+  // WeChat may hand back the prepay it already issued: its expiry runs from then, not from now.
+  const expiresAt = prepayExpiry(order, prepayId);
   // If the order was settled or closed meanwhile this stores nothing; the parameters are harmless then.
-  await savePrepay(deps.db, order._id, prepayId, now + PREPAY_LIFETIME_MS);
-  deps.log.info('prepay_issued', { out_trade_no: order._id, by });
-  return paymentStart(deps, order, prepayId, deps.wxpay.merchant.signType);
+  if (prepayId !== order.prepayId || expiresAt !== order.prepayExpiresAt)
+    await savePrepay(deps.db, order._id, prepayId, expiresAt);
+  deps.log.info('prepay_issued', {
+    out_trade_no: order._id,
+    by,
+    reused: prepayId === order.prepayId,
+    prepay_valid_for_s: Math.round((expiresAt - now) / 1000),
+  });
+  return paymentStart(deps, order, prepayId);
 }
 
-function paymentStart(deps: PaymentDeps, order: Order, prepayId: string, signType: SignType): PaymentStart {
+/** paySign uses the algorithm the prepay was obtained with (spec §2.4). */
+function paymentStart(deps: PaymentDeps, order: Order, prepayId: string): PaymentStart {
+  const signType: SignType = orderSignType(order);
   return {
     outTradeNo: order._id,
     totalFee: order.totalFee,
