@@ -137,6 +137,30 @@ describe.each(EMULATOR_MODES)('payNotify verification ($name)', (mode) => {
     await rejected(s.notificationFor(target, { fields: { out_trade_no: 'bad no!' } }).xml, 'rejected');
   });
 
+  // Issue 9.6: correctly signed, but without what WeChat always sends — not proof of payment.
+  it('correctly signed but missing openid, result_code or cash_fee, a foreign fee_type, or signed with the other algorithm → FAIL, nothing changed', async () => {
+    for (const fields of [
+      { openid: undefined },
+      { result_code: undefined },
+      { cash_fee: undefined },
+      { bank_type: undefined },
+      { fee_type: 'USD' },
+      { time_end: undefined },
+    ])
+      await rejected(s.notificationFor(target, { fields }).xml, 'rejected');
+    // No sign_type: the configured algorithm (MD5 here) decides, never the signature's length.
+    await rejected(
+      s.notificationFor(target, { signType: 'HMAC-SHA256', includeSignType: false }).xml,
+      'invalid signature',
+    );
+    const logs = s
+      .invocations('payNotify')
+      .flatMap((r) => r.logs)
+      .join('\n');
+    expect(logs).toContain('"fields":["openid"]');
+    expect(logs).toContain('"fields":["fee_type"]');
+  });
+
   it('correctly signed with the wrong amount or payer → FAIL, order unchanged, the anomaly recorded once', async () => {
     const ordersBefore = JSON.stringify(await s.orders());
     const alertsBefore = await s.alerts();

@@ -52,11 +52,23 @@ describe('checkPayNotice', () => {
     });
   });
 
-  it('accepts HMAC-SHA256 with sign_type present, and without it (pitfall 2)', () => {
+  it('accepts HMAC-SHA256 with sign_type present', () => {
     expect(checkPayNotice(notice({ sign_type: 'HMAC-SHA256' }, 'HMAC-SHA256'), merchant).verdict).toBe(
       'settle',
     );
-    expect(checkPayNotice(notice({}, 'HMAC-SHA256'), merchant).verdict).toBe('settle');
+  });
+
+  // Issue 9.6: without sign_type the algorithm is the configured one, never guessed from the signature.
+  it('refuses a signature made with the other algorithm when sign_type is absent', () => {
+    expect(checkPayNotice(notice({}, 'HMAC-SHA256'), merchant)).toEqual({
+      verdict: 'reject',
+      reason: 'signature',
+    });
+    const hmacMerchant = { ...merchant, signType: 'HMAC-SHA256' as SignType };
+    expect(checkPayNotice(notice({}, 'MD5'), hmacMerchant)).toEqual({
+      verdict: 'reject',
+      reason: 'signature',
+    });
   });
 
   it('verifies an HMAC notification without sign_type by the configured (order) sign type', () => {
@@ -124,20 +136,32 @@ describe('checkPayNotice', () => {
     });
   });
 
-  it('refuses a signed notice without a usable out_trade_no or transaction_id', () => {
-    expect(checkPayNotice(notice({ out_trade_no: 'bad no!' }), merchant)).toEqual({
+  // Issue 9.6: a correctly signed notification that lacks what WeChat always sends proves nothing.
+  it.each([
+    ['out_trade_no', { out_trade_no: 'bad no!' }],
+    ['transaction_id', { transaction_id: undefined }],
+    ['openid', { openid: undefined }],
+    ['openid', { openid: '' }],
+    ['result_code', { result_code: undefined }],
+    ['result_code', { result_code: 'MAYBE' }],
+    ['total_fee', { total_fee: '19.90' }],
+    ['total_fee', { total_fee: undefined }],
+    ['cash_fee', { cash_fee: undefined }],
+    ['bank_type', { bank_type: undefined }],
+    ['trade_type', { trade_type: undefined }],
+    ['time_end', { time_end: '2026-11-23' }],
+    ['nonce_str', { nonce_str: undefined }],
+    ['fee_type', { fee_type: 'USD' }],
+  ])('refuses a signed notice with %s missing or malformed (%o)', (field, over) => {
+    expect(checkPayNotice(notice(over), merchant)).toEqual({
       verdict: 'reject',
       reason: 'fields',
-    });
-    expect(checkPayNotice(notice({ transaction_id: undefined }), merchant)).toEqual({
-      verdict: 'reject',
-      reason: 'fields',
+      fields: [field],
     });
   });
 
-  it('reports an amount that is not a decimal integer as unknown', () => {
-    const v = checkPayNotice(notice({ total_fee: '19.90' }), merchant);
-    expect(v.verdict === 'settle' && v.report.totalFee).toBeUndefined();
+  it('accepts fee_type CNY', () => {
+    expect(checkPayNotice(notice({ fee_type: 'CNY' }), merchant).verdict).toBe('settle');
   });
 });
 

@@ -4,9 +4,9 @@
  * the database is touched; `paymentMismatch` then compares a verified report with the stored order.
  */
 
-import { OUT_TRADE_NO } from '../wxpay/ids';
+import { OUT_TRADE_NO, parseBeijingTime } from '../wxpay/ids';
 import { verify } from '../wxpay/sign';
-import type { SignType, WxFields } from '../wxpay/types';
+import { isSignType, type SignType, type WxFields } from '../wxpay/types';
 import { parseFen } from './money';
 import type { Order } from './records';
 
@@ -25,8 +25,12 @@ export type NoticeVerdict =
   | { verdict: 'settle'; report: PaymentReport }
   /** Nothing to do, and nothing WeChat should resend: reply SUCCESS. */
   | { verdict: 'ignore'; reason: 'result-not-success' }
-  /** Refused before the database: reply FAIL, change nothing. */
-  | { verdict: 'reject'; reason: 'return-code' | 'signature' | 'merchant' | 'fields' };
+  /**
+   * Refused before the database: reply FAIL, change nothing. `fields` names what a verified notification
+   * lacked or carried malformed (names only, never values).
+   */
+  | { verdict: 'reject'; reason: 'return-code' | 'signature' | 'merchant' }
+  | { verdict: 'reject'; reason: 'fields'; fields: string[] };
 
 export interface NoticeMerchant {
   appid: string;
@@ -37,19 +41,55 @@ export interface NoticeMerchant {
 }
 
 /**
- * The signature is checked over every received field but `sign` (§2.1: never a whitelist). The algorithm
- * is the notification's own `sign_type` when present, else the order's sign type — which is the merchant's
- * configured one, so no database read is needed and nothing unverified reaches the database (§2.3,
- * pitfall 2: WeChat may omit `sign_type` for HMAC orders). Orders created before the merchant switched its
- * configured sign type are still verified by the signature-length rule (32 hex = MD5, 64 = HMAC-SHA256);
- * a wrong guess can only fail to verify, since both algorithms are keyed with the secret API key.
+ * The signature is checked over every received field but `sign` (§2.1: never a whitelist), with one
+ * algorithm, never a guess: the notification's own `sign_type` when present (only MD5 or HMAC-SHA256),
+ * else the merchant's configured sign type — the type every order is created with (§2.3, pitfall 2:
+ * WeChat may omit `sign_type` for HMAC orders). No database read is needed, so nothing unverified reaches
+ * the database. A notification of an order created before the merchant switched its sign type, without
+ * `sign_type`, does not verify: it is refused, and `orderquery` (reconcile, `confirm`) settles that order.
  */
 export function verifyPayNotice(
   fields: WxFields,
   merchant: Pick<NoticeMerchant, 'apiKey' | 'signType'>,
 ): boolean {
-  if (verify(fields, merchant.apiKey, merchant.signType)) return true;
-  return !fields.sign_type && verify(fields, merchant.apiKey);
+  const declared = fields.sign_type;
+  if (declared !== undefined && declared !== '')
+    return isSignType(declared) && verify(fields, merchant.apiKey, declared);
+  return verify(fields, merchant.apiKey, merchant.signType);
+}
+
+/**
+ * What a successful payment notification always carries (spec §4.2, "R" fields), and the shape each must
+ * have. One that lacks any of them is not proof of payment, however well signed: it is refused and the
+ * order is left to `orderquery`.
+ */
+const REQUIRED_ON_SUCCESS: Record<string, (v: string) => boolean> = {
+  nonce_str: nonEmpty,
+  openid: nonEmpty,
+  trade_type: nonEmpty,
+  bank_type: nonEmpty,
+  total_fee: (v) => parseFen(v) !== undefined,
+  cash_fee: (v) => parseFen(v) !== undefined,
+  transaction_id: nonEmpty,
+  out_trade_no: (v) => OUT_TRADE_NO.test(v),
+  time_end: (v) => parseBeijingTime(v) !== undefined,
+};
+
+function nonEmpty(v: string): boolean {
+  return v.trim() !== '';
+}
+
+/** Names of the required fields that are missing or malformed, plus an amount in another currency. */
+function badFields(fields: WxFields): string[] {
+  const bad = Object.entries(REQUIRED_ON_SUCCESS)
+    .filter(([name, ok]) => {
+      const v = fields[name];
+      return v === undefined || !ok(v);
+    })
+    .map(([name]) => name);
+  // fee_type is optional and CNY is the only currency a mini-program order is created in.
+  if (fields.fee_type !== undefined && fields.fee_type !== 'CNY') bad.push('fee_type');
+  return bad;
 }
 
 export function checkPayNotice(fields: WxFields, merchant: NoticeMerchant): NoticeVerdict {
@@ -57,19 +97,19 @@ export function checkPayNotice(fields: WxFields, merchant: NoticeMerchant): Noti
   if (!verifyPayNotice(fields, merchant)) return { verdict: 'reject', reason: 'signature' };
   if (fields.appid !== merchant.appid || fields.mch_id !== merchant.mchId)
     return { verdict: 'reject', reason: 'merchant' };
-  if (fields.result_code !== 'SUCCESS') return { verdict: 'ignore', reason: 'result-not-success' };
-  const outTradeNo = fields.out_trade_no;
-  const transactionId = fields.transaction_id;
-  if (!outTradeNo || !OUT_TRADE_NO.test(outTradeNo) || !transactionId)
-    return { verdict: 'reject', reason: 'fields' };
+  if (fields.result_code === 'FAIL') return { verdict: 'ignore', reason: 'result-not-success' };
+  if (fields.result_code !== 'SUCCESS')
+    return { verdict: 'reject', reason: 'fields', fields: ['result_code'] };
+  const bad = badFields(fields);
+  if (bad.length > 0) return { verdict: 'reject', reason: 'fields', fields: bad };
   return {
     verdict: 'settle',
     report: {
-      outTradeNo,
-      transactionId,
+      outTradeNo: fields.out_trade_no!,
+      transactionId: fields.transaction_id!,
       totalFee: parseFen(fields.total_fee),
-      openid: fields.openid || undefined,
-      timeEnd: fields.time_end || undefined,
+      openid: fields.openid,
+      timeEnd: fields.time_end,
     },
   };
 }

@@ -33,7 +33,12 @@ export async function handlePayNotify(deps: NotifyDeps, body: Uint8Array | strin
   const verdict = checkPayNotice(fields, deps.settings);
   const claimedNo = OUT_TRADE_NO.test(fields.out_trade_no ?? '') ? fields.out_trade_no : undefined;
   if (verdict.verdict === 'reject') {
-    log.warn('pay_notify', { outcome: 'rejected', reason: verdict.reason, out_trade_no: claimedNo });
+    log.warn('pay_notify', {
+      outcome: 'rejected',
+      reason: verdict.reason,
+      out_trade_no: claimedNo,
+      ...(verdict.reason === 'fields' ? { fields: verdict.fields } : {}),
+    });
     return notifyReplyXml('FAIL', verdict.reason === 'signature' ? 'invalid signature' : 'rejected');
   }
   if (verdict.verdict === 'ignore') {

@@ -255,7 +255,12 @@ function setup(opts: { signType?: SignType; expireMinutes?: number; maxUnpaid?: 
       spbillCreateIp: '10.1.2.3',
     },
   });
-  const notify: NotifyDeps = { db: emu.db, settings: MERCHANT, clock, log: silentLogger };
+  const notify: NotifyDeps = {
+    db: emu.db,
+    settings: { ...MERCHANT, signType: opts.signType ?? MERCHANT.signType },
+    clock,
+    log: silentLogger,
+  };
   let seq = 0;
   return {
     ...emu,
