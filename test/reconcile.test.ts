@@ -7,7 +7,7 @@
  * Function time is real time, the sandbox's is manual: "a few minutes later" is made by backdating the
  * order's createdAt/expireAt in the database and, where WeChat's own clock matters, advancing the sandbox's.
  */
-import { NOTIFY_SUCCESS_XML, type OrderView } from '@shouyin/shared';
+import { FIRST_CHECK_AFTER_MS, NOTIFY_SUCCESS_XML, type OrderView } from '@shouyin/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EMULATOR_MODES, startTestStack, type TestStack } from './support/stack';
 
@@ -20,11 +20,12 @@ beforeAll(async () => {
 afterEach(() => s.sandbox.control.clearFaults());
 afterAll(() => s?.stop());
 
-/** Makes an order look `minutes` old to the functions. */
+/** Makes an order look `minutes` old to the functions (its first check, 2 minutes in, moves with it). */
 async function age(outTradeNo: string, minutes: number, expired = false): Promise<void> {
   const now = Date.now();
   await s.patchOrder(outTradeNo, {
     createdAt: now - minutes * MINUTE,
+    nextCheckAt: now - minutes * MINUTE + FIRST_CHECK_AFTER_MS,
     ...(expired ? { expireAt: now - MINUTE } : {}),
   });
 }
@@ -87,8 +88,13 @@ describe('expiry', () => {
     expect(await s.reconcile()).toMatchObject({ scanned: 1, closed: 0, failed: 1 });
     expect((await s.order(start.outTradeNo)).status).toBe('NOTPAY');
     expect((await s.sandboxOrder(start.outTradeNo))!.state).toBe('NOTPAY');
+    // The failed close moved the order's next check into the future: not retried at once.
+    const retryAt = (await s.order(start.outTradeNo)).nextCheckAt!;
+    expect(retryAt).toBeGreaterThan(Date.now());
+    expect(await s.reconcile()).toMatchObject({ scanned: 0 });
 
     await s.sandbox.control.advanceClock(5 * MINUTE + 1000);
+    await s.patchOrder(start.outTradeNo, { nextCheckAt: Date.now() }); // its back-off has passed
     expect(await s.reconcile()).toMatchObject({ scanned: 1, closed: 1, failed: 0 });
     const closed = await s.order(start.outTradeNo);
     expect(closed).toMatchObject({ status: 'CLOSED', closeReason: 'expired; closed at WeChat' });

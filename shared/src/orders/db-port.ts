@@ -34,6 +34,8 @@ export interface DbCommand {
   gt(v: unknown): unknown;
   gte(v: unknown): unknown;
   in(values: unknown[]): unknown;
+  /** Matches documents that have (true) or lack (false) the field. */
+  exists(value: boolean): unknown;
   /** `push([a, b])` appends each element (CDB `command.js`). */
   push(values: unknown[]): unknown;
   /** Adds `n` to a number field (a missing field counts as 0). */

@@ -1,4 +1,5 @@
 export * from './cart';
+export * from './check-schedule';
 export * from './db-port';
 export * from './deps';
 export * from './failures';

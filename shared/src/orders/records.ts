@@ -120,6 +120,11 @@ export interface Order extends OutboxCarrier {
   createdAt: number;
   /** = time_expire: WeChat refuses payment after it; reconcile closes the order. */
   expireAt: number;
+  /**
+   * While NOTPAY: when reconcile should next ask WeChat about it (check-schedule.ts). Reconcile reads the
+   * orders due soonest first (index `status, nextCheckAt`) and moves each one it checked into the future.
+   */
+  nextCheckAt?: number;
 }
 
 export interface Product {

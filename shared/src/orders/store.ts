@@ -78,24 +78,40 @@ export async function listOrdersOf(
 }
 
 /**
- * Orders still NOTPAY that were created at or before `createdBefore`, in `_id` order after the cursor.
- * Paging by cursor rather than `skip`: settling an order removes it from the filter, which would make a
- * `skip` page jump over others.
+ * Unpaid orders whose next check is due, soonest first (index `status, nextCheckAt`). No cursor: every order
+ * reconcile checks is moved into the future (`scheduleCheck`), so the next page is simply the next due ones.
  */
-export async function findUnpaidCreatedBefore(
-  db: Db,
-  page: { createdBefore: number; after?: string; limit: number },
-): Promise<Order[]> {
+export async function findDueUnpaid(db: Db, page: { now: number; limit: number }): Promise<Order[]> {
   const _ = db.command;
-  const where: DbDoc = { status: ORDER_STATUS.NOTPAY, createdAt: _.lte(page.createdBefore) };
-  if (page.after !== undefined) where._id = _.gt(page.after);
   const { data } = await db
     .collection(COLLECTIONS.orders)
-    .where(where)
-    .orderBy('_id', 'asc')
+    .where({ status: ORDER_STATUS.NOTPAY, nextCheckAt: _.lte(page.now) })
+    .orderBy('nextCheckAt', 'asc')
     .limit(Math.min(page.limit, 1000))
     .get();
   return data as unknown as Order[];
+}
+
+/** Sets when reconcile next checks an order, while it is still unpaid (one conditional update). */
+export async function scheduleCheck(db: Db, outTradeNo: string, at: number): Promise<boolean> {
+  const { stats } = await db
+    .collection(COLLECTIONS.orders)
+    .where({ _id: outTradeNo, status: ORDER_STATUS.NOTPAY })
+    .update({ data: { nextCheckAt: at } });
+  return stats.updated === 1;
+}
+
+/**
+ * Orders written before `nextCheckAt` existed get one, due at `at`: a single multi-document update, so a
+ * deployment over existing data needs no migration step.
+ */
+export async function backfillCheckSchedule(db: Db, at: number): Promise<number> {
+  const _ = db.command;
+  const { stats } = await db
+    .collection(COLLECTIONS.orders)
+    .where({ status: ORDER_STATUS.NOTPAY, nextCheckAt: _.exists(false) })
+    .update({ data: { nextCheckAt: at } });
+  return stats.updated;
 }
 
 // --------------------------------------------------------------------------------------------- writes

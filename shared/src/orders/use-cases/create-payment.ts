@@ -12,6 +12,7 @@ import type { PaymentStart } from '../../api';
 import { InputError } from '../../errors';
 import { cleanText, newOutTradeNo } from '../../wxpay/ids';
 import { type CartItem, cartKey, parseCart, priceCart } from '../cart';
+import { FIRST_CHECK_AFTER_MS } from '../check-schedule';
 import type { PaymentDeps } from '../deps';
 import { requestIdReused, requestInProgress, tooManyUnpaid } from '../failures';
 import { unifiedOrderFor } from '../payment-params';
@@ -127,6 +128,7 @@ export async function createPayment(
     history: [{ from: null, to: ORDER_STATUS.NOTPAY, by: 'customer', at: now, why: 'order created' }],
     createdAt: now,
     expireAt,
+    nextCheckAt: now + FIRST_CHECK_AFTER_MS,
   };
   // Written before WeChat hears of it: whatever happens next, reconcile can find and finish this order.
   await insertOrder(db, order);

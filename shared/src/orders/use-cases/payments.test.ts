@@ -901,7 +901,7 @@ describe('reconcile', () => {
     expect((await h.order(outTradeNo)).status).toBe('PAID');
   });
 
-  it('pages through more orders than one page, by cursor', async () => {
+  it('pages through more due orders than one page', async () => {
     h = setup({ maxUnpaid: 20 });
     await h.seed();
     const nos: string[] = [];
@@ -910,8 +910,45 @@ describe('reconcile', () => {
     h.advance(3 * 60_000);
     const s = await reconcilePayments(h.deps, { pageSize: 5 });
     expect(s).toMatchObject({ scanned: 12, paid: 7, unchanged: 5 });
+    // Each checked order moved to a later check: nothing is due right after the run.
+    expect(await reconcilePayments(h.deps)).toMatchObject({ scanned: 0 });
+    h.advance(2 * 60_000);
     const bounded = await reconcilePayments(h.deps, { pageSize: 2, maxOrders: 3 });
     expect(bounded).toMatchObject({ scanned: 3, truncated: true });
+  });
+
+  // Issue 9.2: each run used to restart from the oldest order, so a backlog bigger than one run's cap hid
+  // every newer order (a lost notification was never queried until the backlog expired).
+  it('reaches a newer due order within ⌈due / cap⌉ runs, however large the older backlog', async () => {
+    h = setup({ expireMinutes: 3 * 24 * 60 });
+    await h.seed();
+    for (let i = 0; i < 30; i++) await h.create(`oBacklog${String(i).padStart(20, '0')}`);
+    h.advance(60_000);
+    const late = await h.create(BOB);
+    h.wx.pay(late.outTradeNo); // paid at WeChat; its notification was lost
+    h.advance(5 * 60_000);
+    const cap = 8;
+    let runs = 0;
+    while ((await h.order(late.outTradeNo)).status !== 'PAID' && runs < 12) {
+      runs++;
+      const r = await reconcilePayments(h.deps, { maxOrders: cap, pageSize: 5 });
+      expect(r.scanned).toBeLessThanOrEqual(cap);
+      h.advance(5 * 60_000); // the timer's period
+    }
+    expect((await h.order(late.outTradeNo)).status).toBe('PAID');
+    expect(runs).toBeLessThanOrEqual(Math.ceil(31 / cap));
+  });
+
+  it('gives orders stored before nextCheckAt existed a check time, in one update', async () => {
+    const { outTradeNo } = await h.create(ALICE);
+    await h.db
+      .collection('orders')
+      .where({ _id: outTradeNo })
+      .update({ data: { nextCheckAt: (h.db.command as unknown as { remove(): unknown }).remove() } });
+    expect(await h.order(outTradeNo)).not.toHaveProperty('nextCheckAt');
+    h.wx.pay(outTradeNo);
+    h.advance(3 * 60_000);
+    expect(await reconcilePayments(h.deps)).toMatchObject({ scanned: 1, paid: 1 });
   });
 
   it('checks its time budget before every order, not only between pages', async () => {

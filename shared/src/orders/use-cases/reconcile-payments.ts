@@ -1,25 +1,26 @@
 /**
  * reconcile (timer), payment side (DESIGN.md "Reconciliation"): notifications can be lost, so orders still
- * NOTPAY a few minutes after creation are queried (orderquery) and settled through the same transition as
+ * NOTPAY after their first check time are queried (orderquery) and settled through the same transition as
  * the notification; expired ones are closed at WeChat (closeorder, never before its 5-minute rule, spec
  * wxpay-v2.md §3.3) and then locally. Every change is one conditional update, so two runs at once, or a run
  * racing a notification, end in the same state with one alert.
  *
- * Bounded: pages of `pageSize` by `_id` cursor, at most `maxOrders` per run and nothing new started after
- * `budgetMs`; the next run continues where the filter still matches.
+ * Fair and bounded (issue 9.2): each run takes the orders whose `nextCheckAt` is due, soonest first, and
+ * moves every order it checked — still unpaid, or failed — to a later check (check-schedule.ts). So a
+ * backlog larger than one run rotates, and any due order is reached within ⌈due / maxOrders⌉ runs, never
+ * starved by older ones. At most `maxOrders` per run and nothing new started after `budgetMs`.
  */
 import type { ReconcileSummary } from '../../api';
 import { WxPayBusinessError } from '../../errors';
 import { errorFields } from '../../log';
+import { isClosable, nextCheckAt } from '../check-schedule';
 import type { GatewayDeps } from '../deps';
 import type { Order } from '../records';
-import { findUnpaidCreatedBefore } from '../store';
+import { backfillCheckSchedule, findDueUnpaid, scheduleCheck } from '../store';
 import { closeLocally } from './close-order';
 import { queryAndSettle } from './query-payment';
 
 export interface ReconcileOptions {
-  /** Orders younger than this are left to their notification (default 2 min; spec §4.5 suggests ~1 min). */
-  queryAfterMs: number;
   pageSize: number;
   maxOrders: number;
   budgetMs: number;
@@ -28,15 +29,11 @@ export interface ReconcileOptions {
 }
 
 export const RECONCILE_DEFAULTS: ReconcileOptions = {
-  queryAfterMs: 2 * 60_000,
   pageSize: 100,
   maxOrders: 500,
   budgetMs: 10_000,
   concurrency: 4,
 };
-
-/** closeorder is refused until 5 minutes after the order was created (spec §3.3). */
-export const CLOSE_NOT_BEFORE_MS = 5 * 60_000;
 
 type Result = 'paid' | 'closed' | 'unchanged';
 
@@ -54,20 +51,20 @@ export async function reconcilePayments(
     failed: 0,
     truncated: false,
   };
-  let after: string | undefined;
+  await backfillCheckSchedule(deps.db, started);
+  const seen = new Set<string>();
   for (;;) {
     const room = opts.maxOrders - summary.scanned;
     if (room <= 0 || deps.clock.now() - started >= opts.budgetMs) {
       summary.truncated = true;
       break;
     }
-    const page = await findUnpaidCreatedBefore(deps.db, {
-      createdBefore: started - opts.queryAfterMs,
-      after,
-      limit: Math.min(opts.pageSize, room),
-    });
+    const limit = Math.min(opts.pageSize, room);
+    const fetched = await findDueUnpaid(deps.db, { now: started, limit });
+    // An order whose reschedule did not stick would come back: each order at most once per run.
+    const page = fetched.filter((o) => !seen.has(o._id));
     if (page.length === 0) break;
-    after = page[page.length - 1]!._id;
+    for (const o of page) seen.add(o._id);
     await forEach(page, opts.concurrency, async (order) => {
       // The budget is checked before every order, not only between pages, so one slow page cannot run
       // the function into its timeout; what is left waits for the next run.
@@ -82,8 +79,12 @@ export async function reconcilePayments(
         summary.failed++;
         deps.log.warn('reconcile_order_failed', { out_trade_no: order._id, ...errorFields(err) });
       }
+      // Still unpaid (or the check failed): next time, later — after the others that are due.
+      await scheduleCheck(deps.db, order._id, nextCheckAt(order, deps.clock.now())).catch((err: unknown) =>
+        deps.log.warn('reconcile_schedule_failed', { out_trade_no: order._id, ...errorFields(err) }),
+      );
     });
-    if (summary.truncated || page.length < Math.min(opts.pageSize, room)) break;
+    if (summary.truncated || fetched.length < limit) break;
   }
   deps.log.info('reconcile_payments', { ...summary });
   return summary;
@@ -95,7 +96,7 @@ async function reconcileOrder(deps: GatewayDeps, order: Order): Promise<Result> 
   if (queried.outcome === 'paid' || queried.outcome === 'paid-after-close') return 'paid';
   if (queried.outcome === 'closed') return 'closed';
   if (queried.outcome !== 'unchanged' && queried.outcome !== 'unknown-to-wechat') return 'unchanged';
-  if (!isExpired(queried.order, deps.clock.now())) return 'unchanged';
+  if (!isClosable(queried.order, deps.clock.now())) return 'unchanged';
 
   if (queried.outcome === 'unknown-to-wechat') {
     // WeChat never saw it (unifiedorder never succeeded) and it can no longer be paid: close locally.
@@ -117,10 +118,6 @@ async function reconcileOrder(deps: GatewayDeps, order: Order): Promise<Result> 
   return (await closeLocally(deps, queried.order, 'reconcile', 'expired; closed at WeChat')).closed
     ? 'closed'
     : 'unchanged';
-}
-
-function isExpired(order: Order, now: number): boolean {
-  return now >= order.expireAt && now - order.createdAt >= CLOSE_NOT_BEFORE_MS;
 }
 
 async function forEach<T>(
