@@ -135,6 +135,38 @@ describe('pricing and payer come from the server', () => {
     expect(sixth).toMatchObject({ ok: false, error: { code: 'TOO_MANY_UNPAID_ORDERS' } });
     expect((await s.orders()).filter((o) => o._openid === 'o-hoarder')).toHaveLength(5);
   });
+
+  // Issue 9.3: 150 concurrent creates used to leave 56–98 unpaid orders behind a limit of 5.
+  it('150 concurrent creates with different requestIds → never more than 5 unpaid orders', async () => {
+    await s.warmUp();
+    const replies = await Promise.all(
+      Array.from({ length: 150 }, (_, i) =>
+        s.call(
+          'createPayment',
+          createData([{ productId: 'americano', quantity: 1 }], `burst-${String(i).padStart(4, '0')}`),
+          'o-burst',
+        ),
+      ),
+    );
+    const ok = replies.filter((r) => r.ok);
+    expect(ok).toHaveLength(5);
+    for (const r of replies) if (!r.ok) expect(r.error.code).toBe('TOO_MANY_UNPAID_ORDERS');
+    expect((await s.orders()).filter((o) => o._openid === 'o-burst' && o.status === 'NOTPAY')).toHaveLength(
+      5,
+    );
+    // A refused requestId is not burnt: once an order is paid, the same checkout retried goes through.
+    await s.pay(ok[0]!.data as PaymentStart);
+    const refusedId = replies.findIndex((r) => !r.ok);
+    const retried = await s.call(
+      'createPayment',
+      createData([{ productId: 'americano', quantity: 1 }], `burst-${String(refusedId).padStart(4, '0')}`),
+      'o-burst',
+    );
+    expect(retried.ok).toBe(true);
+    expect((await s.orders()).filter((o) => o._openid === 'o-burst' && o.status === 'NOTPAY')).toHaveLength(
+      5,
+    );
+  });
 });
 
 describe('customers are isolated', () => {

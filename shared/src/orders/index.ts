@@ -11,6 +11,7 @@ export * from './records';
 export * from './request-id';
 export * from './state';
 export * from './store';
+export * from './unpaid-slots';
 export * from './use-cases/close-order';
 export * from './use-cases/confirm-payment';
 export * from './use-cases/create-payment';

@@ -11,6 +11,7 @@ export const COLLECTIONS = {
   orders: 'orders',
   refunds: 'refunds',
   requests: 'requests',
+  unpaidSlots: 'unpaid_slots',
   alerts: 'alerts',
   products: 'products',
   merchants: 'merchants',
@@ -154,6 +155,8 @@ export interface RequestRecord {
   /** Fingerprint of the cart, so the same requestId with another cart is refused rather than misread. */
   cartKey: string;
   createdAt: number;
+  /** The order was refused (unpaid-order limit) and never written: a retry may take the claim over. */
+  refused?: boolean;
 }
 
 /**

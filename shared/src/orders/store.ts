@@ -44,16 +44,6 @@ export async function findProducts(db: Db, ids: readonly string[]): Promise<Prod
   return data as unknown as Product[];
 }
 
-/** Unpaid orders of one customer that can still be paid (expired ones wait for reconcile to close them). */
-export async function countPayableOrders(db: Db, openid: string, nowMs: number): Promise<number> {
-  const _ = db.command;
-  const { total } = await db
-    .collection(COLLECTIONS.orders)
-    .where({ _openid: openid, status: ORDER_STATUS.NOTPAY, expireAt: _.gt(nowMs) })
-    .count();
-  return total;
-}
-
 /**
  * One customer's orders, newest first, `limit` at a time. The cursor is the last `_id` seen: out_trade_no
  * starts with its Beijing creation time (ids.ts), so `_id` order is creation order to the second and a
@@ -121,7 +111,7 @@ export async function backfillCheckSchedule(db: Db, at: number): Promise<number>
  * (spec cloudbase.md §4.4, §10.6), so any rejected add is followed by one read: if the document is there,
  * the add lost to an earlier or concurrent one and the stored document is returned.
  */
-async function insertOnce<T extends { _id: string }>(
+export async function insertOnce<T extends { _id: string }>(
   db: Db,
   collection: string,
   doc: T,
@@ -162,8 +152,16 @@ export async function retargetRequest(
   const { stats } = await db
     .collection(COLLECTIONS.requests)
     .where({ _id: id, orderId: fromOrderId })
-    .update({ data: { orderId: toOrderId, createdAt: nowMs } });
+    .update({ data: { orderId: toOrderId, createdAt: nowMs, refused: false } });
   return stats.updated === 1;
+}
+
+/** Marks a request whose order was refused before being written, so a retry can take it over. */
+export async function refuseRequest(db: Db, id: string, orderId: string): Promise<void> {
+  await db
+    .collection(COLLECTIONS.requests)
+    .where({ _id: id, orderId })
+    .update({ data: { refused: true } });
 }
 
 /** Stores a fresh prepay_id on an order that is still unpaid. */

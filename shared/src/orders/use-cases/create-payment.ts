@@ -6,10 +6,12 @@
  * derives from (openid, requestId). The database's unique `_id` picks one winner among concurrent calls;
  * every other call — concurrent or a later retry — is answered from the winner's order, so one checkout
  * can never produce two payable orders. A claim whose order never appeared (its writer died between the
- * two writes) is taken over after STALE_CLAIM_MS by a conditional update, which again has one winner.
+ * two writes) is taken over after STALE_CLAIM_MS by a conditional update, which again has one winner; so
+ * is, at once, a claim whose order was refused for the unpaid-order limit.
  */
 import type { PaymentStart } from '../../api';
 import { InputError } from '../../errors';
+import { errorFields } from '../../log';
 import { cleanText, newOutTradeNo } from '../../wxpay/ids';
 import { type CartItem, cartKey, parseCart, priceCart } from '../cart';
 import { FIRST_CHECK_AFTER_MS } from '../check-schedule';
@@ -21,13 +23,14 @@ import { parseRequestId, requestRecordId } from '../request-id';
 import { ORDER_STATUS } from '../state';
 import {
   claimRequest,
-  countPayableOrders,
   findOrder,
   findProducts,
   findRequest,
   insertOrder,
+  refuseRequest,
   retargetRequest,
 } from '../store';
+import { reserveUnpaidSlot } from '../unpaid-slots';
 import { startPayment } from './start-payment';
 
 export const REMARK_MAX = 200;
@@ -81,10 +84,19 @@ export async function createPayment(
       cmd.items.map((i) => i.productId),
     ),
   );
-  if ((await countPayableOrders(db, openid, now)) >= settings.maxUnpaidOrders)
-    throw tooManyUnpaid(settings.maxUnpaidOrders);
-
   const outTradeNo = newOutTradeNo(now);
+  const { params, expireAt } = unifiedOrderFor({
+    outTradeNo,
+    totalFee: priced.totalFee,
+    openid,
+    lines: priced.lines,
+    nowMs: now,
+    expireMinutes: settings.orderExpireMinutes,
+    notifyUrl: settings.payNotifyUrl,
+    spbillCreateIp: settings.spbillCreateIp,
+    signType: deps.wxpay.merchant.signType,
+  });
+
   if (earlier) {
     if (!(await retargetRequest(db, recordId, earlier.orderId, outTradeNo, now))) throw requestInProgress();
   } else {
@@ -101,18 +113,15 @@ export async function createPayment(
       return startPayment(deps, first, 'create-payment');
     }
   }
+  // The limit is a slot taken atomically before the order exists, so concurrent creates cannot all pass it
+  // (issue 9.3). Taken after the requestId claim: duplicates of one checkout never compete for slots.
+  const max = settings.maxUnpaidOrders;
+  if (!(await reserveUnpaidSlot(db, { openid, orderId: outTradeNo, heldUntil: expireAt, now, max }))) {
+    // The claim points at an order that will not exist: a retry of this requestId may try again.
+    await refuseRequest(db, recordId, outTradeNo);
+    throw tooManyUnpaid(max);
+  }
 
-  const { params, expireAt } = unifiedOrderFor({
-    outTradeNo,
-    totalFee: priced.totalFee,
-    openid,
-    lines: priced.lines,
-    nowMs: now,
-    expireMinutes: settings.orderExpireMinutes,
-    notifyUrl: settings.payNotifyUrl,
-    spbillCreateIp: settings.spbillCreateIp,
-    signType: deps.wxpay.merchant.signType,
-  });
   const order: Order = {
     _id: outTradeNo,
     _openid: openid,
@@ -151,6 +160,7 @@ async function orderOfClaim(
   now: number,
 ): Promise<Order | 'stale'> {
   if (claim.cartKey !== key) throw requestIdReused();
+  if (claim.refused) return 'stale';
   for (let attempt = 1; ; attempt++) {
     const order = await findOrder(deps.db, claim.orderId);
     if (order) return order;

@@ -396,8 +396,8 @@ describe('create', () => {
     const data = { requestId: 'checkout-000001' };
     let before = h.requests();
     const first = await h.create(ALICE, data);
-    // request read, products, unpaid count, request claim, order write, prepay write
-    expect(h.requests() - before).toBe(6);
+    // request read, products, slots read, slot insert, request claim, order write, prepay write
+    expect(h.requests() - before).toBe(7);
     before = h.requests();
     const again = await h.create(ALICE, data);
     expect(h.requests() - before).toBe(2); // request read, order read
@@ -446,6 +446,28 @@ describe('create', () => {
     await h.create(BOB);
     h.advance(31 * 60_000);
     await h.create(ALICE);
+  });
+
+  it('frees a slot as soon as one of the unpaid orders is paid', async () => {
+    const nos: string[] = [];
+    for (let i = 0; i < 5; i++) nos.push((await h.create(ALICE)).outTradeNo);
+    expect((await refusal(h.create(ALICE))).code).toBe('TOO_MANY_UNPAID_ORDERS');
+    expect(await h.notifyXml(h.wx.pay(nos[2]!))).toBe(SUCCESS);
+    await h.create(ALICE);
+    expect((await refusal(h.create(ALICE))).code).toBe('TOO_MANY_UNPAID_ORDERS');
+  });
+
+  // Issue 9.3: the count was read before anything was written, so concurrent creates all saw room.
+  it('holds the limit under 150 concurrent creates with different requestIds', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 150 }, () => h.create(ALICE)));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as ShouyinError).code] : [],
+    );
+    expect(ok).toHaveLength(5);
+    expect(new Set(refused)).toEqual(new Set(['TOO_MANY_UNPAID_ORDERS']));
+    const unpaid = (h.all('orders') as unknown as Order[]).filter((o) => o._openid === ALICE);
+    expect(unpaid).toHaveLength(5);
   });
 
   it('closes the order with WeChat’s reason on a definite refusal', async () => {
