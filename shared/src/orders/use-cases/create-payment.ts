@@ -11,7 +11,6 @@
  */
 import type { PaymentStart } from '../../api';
 import { InputError } from '../../errors';
-import { errorFields } from '../../log';
 import { cleanText, newOutTradeNo } from '../../wxpay/ids';
 import { type CartItem, cartKey, parseCart, priceCart } from '../cart';
 import { FIRST_CHECK_AFTER_MS } from '../check-schedule';
