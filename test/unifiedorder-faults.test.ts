@@ -5,7 +5,7 @@
  * orders for one cart: a retried create with the same requestId returns the same order, and `resume`
  * re-enters unifiedorder with byte-identical parameters (WeChat would answer INVALID_REQUEST otherwise).
  */
-import type { PaymentStart } from '@shouyin/shared';
+import { CONFIRM_INTERVAL_MS, type PaymentStart } from '@shouyin/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultSpec } from '../scripts/sandbox/src/index';
 import { prepayIdOf, startTestStack, type TestStack } from './support/stack';
@@ -141,7 +141,12 @@ describe('unifiedorder faults', () => {
     await s.sandbox.control.injectFault({ target: 'orderquery', kind: 'SYSTEMERROR', count: 2 });
     const c = await s.call('createPayment', { action: 'confirm', outTradeNo: start.outTradeNo }, 'o-confirm');
     expect(c).toMatchObject({ ok: false, error: { code: 'PAYMENT_PENDING' } });
-    expect(await s.order(start.outTradeNo)).toEqual(before);
+    // Unchanged but for the time of the confirm (one orderquery per CONFIRM_INTERVAL_MS per order).
+    const { lastConfirmAt, ...after } = await s.order(start.outTradeNo);
+    expect(after).toEqual(before);
+    expect(lastConfirmAt).toBeGreaterThan(0);
+    // A moment later: the customer taps again.
+    await s.patchOrder(start.outTradeNo, { lastConfirmAt: lastConfirmAt! - CONFIRM_INTERVAL_MS });
     const again = await s.call(
       'createPayment',
       { action: 'confirm', outTradeNo: start.outTradeNo },

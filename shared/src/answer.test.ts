@@ -3,6 +3,8 @@ import {
   answer,
   answerXml,
   callerOpenid,
+  DEADLINE_RESERVE_MS,
+  invocationDeadline,
   refuseUserCalls,
   requestBody,
   routeActions,
@@ -126,5 +128,18 @@ describe('HTTP helpers', () => {
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('<return_code><![CDATA[FAIL]]></return_code>');
     expect(lines.some((l) => l.event === 'notification_failed')).toBe(true);
+  });
+});
+
+describe('invocationDeadline', () => {
+  it('is now + the platform time limit − the reserve, from a number or a numeric string', () => {
+    expect(invocationDeadline({ time_limit_in_ms: 20_000 }, 1_000)).toBe(
+      1_000 + 20_000 - DEADLINE_RESERVE_MS,
+    );
+    expect(invocationDeadline({ time_limit_in_ms: '3000' }, 0, 500)).toBe(2500);
+  });
+  it('is undefined when the context does not say', () => {
+    for (const ctx of [undefined, null, {}, { time_limit_in_ms: 'soon' }, { time_limit_in_ms: -1 }])
+      expect(invocationDeadline(ctx, 0)).toBeUndefined();
   });
 });

@@ -68,6 +68,25 @@ export function callerOpenid(ctx: WxContextLike): string {
   return ctx.OPENID;
 }
 
+/** What an invocation's deadline keeps back for the writes and the answer after its last outbound call. */
+export const DEADLINE_RESERVE_MS = 1500;
+
+/**
+ * When this invocation's outbound calls must be over: now plus the function's time limit as the platform
+ * passes it (`context.time_limit_in_ms`, a number or numeric string in CloudBase's event context), less
+ * `reserveMs`. undefined when the context does not say (then only per-call timeouts apply).
+ */
+export function invocationDeadline(
+  context: unknown,
+  now: number,
+  reserveMs = DEADLINE_RESERVE_MS,
+): number | undefined {
+  const raw = (context as { time_limit_in_ms?: unknown } | null | undefined)?.time_limit_in_ms;
+  const limit = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(limit) || limit <= 0) return undefined;
+  return now + limit - reserveMs;
+}
+
 /** For internal actions (timer, function-to-function): a mini-program user is refused. */
 export function refuseUserCalls(ctx: WxContextLike): void {
   if (ctx.OPENID !== undefined && ctx.OPENID !== null && ctx.OPENID !== '') throw userCallRefused();

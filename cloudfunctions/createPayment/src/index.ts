@@ -12,8 +12,10 @@ import {
   createPayment,
   createWxPayClient,
   getOrder,
+  invocationDeadline,
   listOrders,
   loadConfig,
+  type PaymentDeps,
   parseConfirmPayment,
   parseCreatePayment,
   parseGetOrder,
@@ -23,6 +25,7 @@ import {
   paymentSettings,
   resumePayment,
   routeActions,
+  withDeadline,
 } from '@shouyin/shared';
 import * as cloud from 'wx-server-sdk';
 
@@ -36,12 +39,22 @@ const deps = paymentDeps({
   log,
 });
 
+/** Who is calling, and the dependencies bounded by this invocation's deadline. */
+type Call = { openid: string; deps: PaymentDeps };
+
 const actions = routeActions({
-  create: (e, openid: string) => createPayment(deps, openid, parseCreatePayment(e)),
-  resume: (e, openid: string) => resumePayment(deps, openid, parseResumePayment(e)),
-  confirm: (e, openid: string) => confirmPayment(deps, openid, parseConfirmPayment(e)),
-  get: (e, openid: string) => getOrder(deps, openid, parseGetOrder(e)),
-  list: (e, openid: string) => listOrders(deps, openid, parseListOrders(e)),
+  create: (e, c: Call) => createPayment(c.deps, c.openid, parseCreatePayment(e)),
+  resume: (e, c: Call) => resumePayment(c.deps, c.openid, parseResumePayment(e)),
+  confirm: (e, c: Call) => confirmPayment(c.deps, c.openid, parseConfirmPayment(e)),
+  get: (e, c: Call) => getOrder(c.deps, c.openid, parseGetOrder(e)),
+  list: (e, c: Call) => listOrders(c.deps, c.openid, parseListOrders(e)),
 });
 
-export const main = answer((event) => actions(event, callerOpenid(cloud.getWXContext())), log);
+export const main = answer(
+  (event, context) =>
+    actions(event, {
+      openid: callerOpenid(cloud.getWXContext()),
+      deps: withDeadline(deps, invocationDeadline(context, Date.now())),
+    }),
+  log,
+);

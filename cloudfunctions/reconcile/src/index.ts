@@ -8,9 +8,11 @@ import {
   createLogger,
   createWxPayClient,
   gatewayDeps,
+  invocationDeadline,
   loadConfig,
   reconcilePayments,
   refuseUserCalls,
+  withDeadline,
 } from '@shouyin/shared';
 import * as cloud from 'wx-server-sdk';
 
@@ -23,7 +25,7 @@ const deps = gatewayDeps({
   log,
 });
 
-export const main = answer(async () => {
+export const main = answer(async (_event, context) => {
   refuseUserCalls(cloud.getWXContext());
-  return reconcilePayments(deps);
+  return reconcilePayments(withDeadline(deps, invocationDeadline(context, Date.now())));
 }, log);

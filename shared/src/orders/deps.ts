@@ -55,10 +55,21 @@ export interface PaymentDeps {
   settings: PaymentSettings;
   clock: Clock;
   log: Logger;
+  /**
+   * Epoch ms by which this invocation's calls to WeChat must be over (`invocationDeadline`, answer.ts):
+   * set per invocation by the function's index.ts (`withDeadline`), so no step is killed by the function's
+   * timeout halfway (issue 9.7). Unset: only the client's own timeouts apply.
+   */
+  deadline?: number;
 }
 
 /** What reconcile (and any use case that only queries/closes at WeChat) needs: no merchant settings. */
-export type GatewayDeps = Pick<PaymentDeps, 'db' | 'wxpay' | 'clock' | 'log'>;
+export type GatewayDeps = Pick<PaymentDeps, 'db' | 'wxpay' | 'clock' | 'log' | 'deadline'>;
+
+/** The same dependencies, bounded by this invocation's deadline. */
+export function withDeadline<D extends { deadline?: number }>(deps: D, deadline: number | undefined): D {
+  return deadline === undefined ? deps : { ...deps, deadline };
+}
 
 /** What payNotify needs: no WeChat Pay client (it never calls WeChat), only the merchant's identity and key. */
 export interface NotifyDeps {

@@ -126,6 +126,8 @@ export interface Order extends OutboxCarrier {
    * orders due soonest first (index `status, nextCheckAt`) and moves each one it checked into the future.
    */
   nextCheckAt?: number;
+  /** When a customer's `confirm` last asked WeChat (orderquery): at most one per CONFIRM_INTERVAL_MS. */
+  lastConfirmAt?: number;
 }
 
 export interface Product {

@@ -178,6 +178,23 @@ export async function savePrepay(
   return stats.updated === 1;
 }
 
+/**
+ * Claims the right to ask WeChat about an unpaid order for `confirm`: compare-and-set on the time of the
+ * last confirm as read, so of concurrent confirms one wins and the others learn they were too close.
+ */
+export async function claimConfirmQuery(db: Db, order: Order, nowMs: number): Promise<boolean> {
+  const _ = db.command;
+  const { stats } = await db
+    .collection(COLLECTIONS.orders)
+    .where({
+      _id: order._id,
+      status: ORDER_STATUS.NOTPAY,
+      lastConfirmAt: order.lastConfirmAt === undefined ? _.exists(false) : order.lastConfirmAt,
+    })
+    .update({ data: { lastConfirmAt: nowMs } });
+  return stats.updated === 1;
+}
+
 /** Fields a transition may set besides status, history and outbox. */
 export type OrderPatch = Partial<Omit<Order, '_id' | '_openid' | 'status' | 'history' | 'outbox'>>;
 

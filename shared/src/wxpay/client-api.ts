@@ -151,9 +151,19 @@ export interface RefundQueryResult {
  */
 export interface WxPayClient {
   readonly merchant: Readonly<Omit<MerchantCredentials, 'apiKey'>>;
-  unifiedOrder(req: UnifiedOrderRequest): Promise<UnifiedOrderResult>;
-  orderQuery(req: OrderQueryRequest): Promise<OrderQueryResult>;
-  closeOrder(req: CloseOrderRequest): Promise<CloseOrderResult>;
-  refund(req: RefundRequest): Promise<RefundResult>;
-  refundQuery(req: RefundQueryRequest): Promise<RefundQueryResult>;
+  unifiedOrder(req: UnifiedOrderRequest, opts?: CallOptions): Promise<UnifiedOrderResult>;
+  orderQuery(req: OrderQueryRequest, opts?: CallOptions): Promise<OrderQueryResult>;
+  closeOrder(req: CloseOrderRequest, opts?: CallOptions): Promise<CloseOrderResult>;
+  refund(req: RefundRequest, opts?: CallOptions): Promise<RefundResult>;
+  refundQuery(req: RefundQueryRequest, opts?: CallOptions): Promise<RefundQueryResult>;
+}
+
+/** Per-call limits on top of the client's own (issue 9.7). */
+export interface CallOptions {
+  /**
+   * Epoch ms by which the call must be over, retries included (the invocation's deadline, less what the
+   * caller needs after it). Each attempt's timeout is cut to the time left; no attempt or retry starts
+   * without `MIN_ATTEMPT_MS` left — a call that cannot start fails with WXPAY_NO_TIME, delivered 'no'.
+   */
+  deadline?: number;
 }

@@ -15,7 +15,7 @@ import {
   WxPayProtocolError,
   WxPayTransportError,
 } from '../errors';
-import { businessRetry, createWxPayClient } from './client';
+import { businessRetry, createWxPayClient, MIN_ATTEMPT_MS } from './client';
 import type { ClientCertificate, WxPayClientOptions } from './client-api';
 import { sign, verify } from './sign';
 import {
@@ -721,5 +721,66 @@ describe('request validation (nothing is sent)', () => {
     const c = client();
     expect(c.merchant).toEqual({ appid: APPID, mchId: MCH_ID, signType: 'MD5' });
     expect(JSON.stringify(c)).not.toContain(KEY);
+  });
+});
+
+// Issue 9.7: a call never outlives the invocation that makes it.
+describe('per-call deadline', () => {
+  function deadlineClient(t: { now: number }, timeoutsSeen: number[]) {
+    return createWxPayClient(
+      { appid: APPID, mchId: MCH_ID, apiKey: KEY, signType: 'MD5', timeoutMs: 2000, retryDelayMs: 100 },
+      {
+        now: () => t.now,
+        sleep: async (ms) => {
+          t.now += ms;
+        },
+        // WeChat never answers: each attempt uses up its whole timeout.
+        postXml: async (_url, _body, o) => {
+          timeoutsSeen.push(o.timeoutMs ?? -1);
+          t.now += o.timeoutMs ?? 0;
+          throw new WxPayTransportError('timeout', { delivered: 'unknown' });
+        },
+      },
+    );
+  }
+
+  it('cuts the attempt to the time left and does not retry past the deadline', async () => {
+    const t = { now: 1_000_000 };
+    const seen: number[] = [];
+    const err = await failure(
+      deadlineClient(t, seen).orderQuery(
+        { out_trade_no: 'SY20250101000000ABCDEFGHJKMN' },
+        { deadline: t.now + 1500 },
+      ),
+    );
+    expect(err).toBeInstanceOf(WxPayTransportError);
+    expect(err.delivered).toBe('unknown');
+    expect(seen).toEqual([1500]); // not 2000, and no retry after it
+    expect(t.now).toBeLessThanOrEqual(1_000_000 + 1500);
+  });
+
+  it('retries within the deadline when there is time, each attempt cut to what is left', async () => {
+    const t = { now: 0 };
+    const seen: number[] = [];
+    await failure(
+      deadlineClient(t, seen).orderQuery(
+        { out_trade_no: 'SY20250101000000ABCDEFGHJKMN' },
+        { deadline: 3000 },
+      ),
+    );
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBe(2000);
+    expect(seen[1]!).toBeLessThanOrEqual(3000 - 2000 - 75);
+    expect(t.now).toBeLessThanOrEqual(3000);
+  });
+
+  it('sends nothing when the deadline leaves no room for an attempt (WXPAY_NO_TIME, delivered "no")', async () => {
+    const t = { now: 0 };
+    const seen: number[] = [];
+    const err = await failure(
+      deadlineClient(t, seen).unifiedOrder(orderReq(), { deadline: MIN_ATTEMPT_MS - 1 }),
+    );
+    expect(err).toMatchObject({ code: 'WXPAY_NO_TIME', delivered: 'no' });
+    expect(seen).toEqual([]);
   });
 });

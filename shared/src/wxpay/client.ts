@@ -33,6 +33,7 @@ import {
   XmlError,
 } from '../errors';
 import type {
+  CallOptions,
   CloseOrderRequest,
   CloseOrderResult,
   OrderQueryRequest,
@@ -87,7 +88,12 @@ export interface WxPayClientDeps {
   postXml?: PostXml;
   /** How to wait between retries (default: setTimeout). */
   sleep?: (ms: number) => Promise<void>;
+  /** The clock deadlines are measured against (default: Date.now). */
+  now?: () => number;
 }
+
+/** No attempt starts with less time than this before its deadline: it could not get an answer back. */
+export const MIN_ATTEMPT_MS = 500;
 
 const TRADE_STATES: ReadonlySet<string> = new Set<TradeState>([
   'SUCCESS',
@@ -413,6 +419,7 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
   const retryDelayMs = opts.retryDelayMs ?? 200;
   const post = deps.postXml ?? postXml;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = deps.now ?? Date.now;
 
   /** Signs and serialises once: every (re)send uses exactly these bytes. */
   function requestBody(fields: WxInput, nonce: string, st: SignType): Buffer {
@@ -487,6 +494,7 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
     nonce: string,
     accept: readonly string[] = [],
     st: SignType = signType,
+    callOpts: CallOptions = {},
   ): Promise<WxFields> {
     const secure = api === 'refund';
     if (secure && !opts.certificate) {
@@ -496,15 +504,31 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
       );
     }
     const body = requestBody(fields, nonce, st);
-    const sendOpts = { timeoutMs, ca: opts.ca, certificate: secure ? opts.certificate : undefined };
+    const { deadline } = callOpts;
+    const left = () => (deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now());
     let base = baseUrl;
     let failedOver = false;
     let retries = 0;
+    let lastErr: unknown;
     for (;;) {
+      // The invocation's deadline bounds every attempt: the function is never killed mid-call (issue 9.7).
+      if (left() < MIN_ATTEMPT_MS) {
+        if (lastErr !== undefined) throw lastErr;
+        throw new WxPayTransportError(
+          `no time left in this invocation to call WeChat Pay ${WXPAY_PATHS[api]}; nothing was sent`,
+          { delivered: 'no', code: 'WXPAY_NO_TIME' },
+        );
+      }
+      const sendOpts = {
+        timeoutMs: Math.min(timeoutMs, left()),
+        ca: opts.ca,
+        certificate: secure ? opts.certificate : undefined,
+      };
       try {
         const res = await post(base + WXPAY_PATHS[api], body, sendOpts);
         return readAnswer(api, res.body, accept, st);
       } catch (err) {
+        lastErr = err;
         if (err instanceof WxPayTransportError && err.delivered === 'no' && !failedOver && backupBaseUrl) {
           failedOver = true; // spec §1.3: one immediate retry on the backup host, identical bytes
           base = backupBaseUrl;
@@ -512,8 +536,9 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
         }
         if (retries < maxRetries && autoRetry(api, err)) {
           retries += 1;
-          const wait = retryDelayMs * 2 ** (retries - 1);
-          await sleep(Math.round(wait * (0.75 + Math.random() * 0.5)));
+          const wait = Math.round(retryDelayMs * 2 ** (retries - 1) * (0.75 + Math.random() * 0.5));
+          if (left() - wait < MIN_ATTEMPT_MS) throw err; // a retry could not finish in time
+          await sleep(wait);
           continue;
         }
         throw err;
@@ -524,11 +549,18 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
   return {
     merchant: Object.freeze({ appid, mchId, signType }),
 
-    async unifiedOrder(req) {
+    async unifiedOrder(req, callOpts) {
       const fields = unifiedOrderFields(req);
       if (req.sign_type !== undefined && !isSignType(req.sign_type))
         throw new InputError('sign_type must be MD5 or HMAC-SHA256');
-      const f = await call('unifiedOrder', fields, nonceOf(req.nonce_str), [], req.sign_type ?? signType);
+      const f = await call(
+        'unifiedOrder',
+        fields,
+        nonceOf(req.nonce_str),
+        [],
+        req.sign_type ?? signType,
+        callOpts,
+      );
       return {
         prepay_id: need(f, 'prepay_id', 'unifiedOrder'),
         trade_type: opt(f, 'trade_type') ?? 'JSAPI',
@@ -536,9 +568,9 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
       } satisfies UnifiedOrderResult;
     },
 
-    async orderQuery(req) {
+    async orderQuery(req, callOpts) {
       const fields = orderQueryFields(req);
-      const f = await call('orderQuery', fields, newNonce());
+      const f = await call('orderQuery', fields, newNonce(), [], signType, callOpts);
       const state = need(f, 'trade_state', 'orderQuery');
       if (!TRADE_STATES.has(state)) throw badAnswer('orderQuery', 'has an unknown trade_state');
       const asked = fields.out_trade_no as string | undefined;
@@ -562,16 +594,21 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
       return r;
     },
 
-    async closeOrder(req: CloseOrderRequest): Promise<CloseOrderResult> {
-      const f = await call('closeOrder', { out_trade_no: outTradeNo(req.out_trade_no) }, newNonce(), [
-        'ORDERCLOSED',
-      ]);
+    async closeOrder(req: CloseOrderRequest, callOpts?: CallOptions): Promise<CloseOrderResult> {
+      const f = await call(
+        'closeOrder',
+        { out_trade_no: outTradeNo(req.out_trade_no) },
+        newNonce(),
+        ['ORDERCLOSED'],
+        signType,
+        callOpts,
+      );
       return { alreadyClosed: f.result_code === 'FAIL', raw: f };
     },
 
-    async refund(req) {
+    async refund(req, callOpts) {
       const fields = refundFields(req);
-      const f = await call('refund', fields, nonceOf(req.nonce_str));
+      const f = await call('refund', fields, nonceOf(req.nonce_str), [], signType, callOpts);
       const outRefundNo = need(f, 'out_refund_no', 'refund');
       if (outRefundNo !== fields.out_refund_no) throw badAnswer('refund', 'is about another out_refund_no');
       return {
@@ -585,9 +622,9 @@ export function createWxPayClient(opts: WxPayClientOptions, deps: WxPayClientDep
       } satisfies RefundResult;
     },
 
-    async refundQuery(req) {
+    async refundQuery(req, callOpts) {
       const fields = refundQueryFields(req);
-      const f = await call('refundQuery', fields, newNonce());
+      const f = await call('refundQuery', fields, newNonce(), [], signType, callOpts);
       const refunds = refundItems(f, 'refundQuery');
       const r: RefundQueryResult = {
         out_trade_no: opt(f, 'out_trade_no') ?? (fields.out_trade_no as string | undefined) ?? '',

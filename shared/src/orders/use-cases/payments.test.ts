@@ -20,6 +20,7 @@ import {
 } from '../../errors';
 import { silentLogger } from '../../log';
 import type {
+  CallOptions,
   CloseOrderRequest,
   CloseOrderResult,
   OrderQueryRequest,
@@ -33,11 +34,11 @@ import { sign } from '../../wxpay/sign';
 import type { SignType } from '../../wxpay/types';
 import { buildXml } from '../../wxpay/xml';
 import type { Db } from '../db-port';
-import { type NotifyDeps, type PaymentDeps, paymentDeps } from '../deps';
+import { type NotifyDeps, type PaymentDeps, paymentDeps, withDeadline } from '../deps';
 import type { Order, PaymentAnomaly, Product } from '../records';
 import { COLLECTIONS } from '../records';
 import { claimRequest, findOrder, transitionOrder } from '../store';
-import { confirmPayment } from './confirm-payment';
+import { CONFIRM_INTERVAL_MS, confirmPayment } from './confirm-payment';
 import { createPayment, parseCreatePayment } from './create-payment';
 import { getOrder } from './get-order';
 import { handlePayNotify } from './handle-pay-notify';
@@ -165,7 +166,7 @@ class FakeWeChat implements WxPayClient {
   /** Runs on every orderquery (e.g. to make WeChat slow by advancing the clock). */
   onQuery?: () => void;
 
-  async orderQuery(req: OrderQueryRequest): Promise<OrderQueryResult> {
+  async orderQuery(req: OrderQueryRequest, _opts?: CallOptions): Promise<OrderQueryResult> {
     this.calls.push('orderQuery');
     this.onQuery?.();
     const f = this.fail.orderQuery.shift();
@@ -671,6 +672,7 @@ describe('confirm', () => {
     const { outTradeNo } = await h.create(ALICE);
     expect((await confirmPayment(h.deps, ALICE, { outTradeNo })).status).toBe('NOTPAY');
     const tx = h.wx.pay(outTradeNo).transaction_id;
+    h.advance(CONFIRM_INTERVAL_MS);
     const view = await confirmPayment(h.deps, ALICE, { outTradeNo });
     expect(view).toMatchObject({
       status: 'PAID',
@@ -682,7 +684,7 @@ describe('confirm', () => {
       {
         id: `ORDER_PAID:${outTradeNo}`,
         kind: 'ORDER_PAID',
-        at: T0,
+        at: T0 + CONFIRM_INTERVAL_MS,
         outTradeNo,
         totalFee: 3980,
         transactionId: tx,
@@ -700,6 +702,44 @@ describe('confirm', () => {
     const { outTradeNo } = await h.create(ALICE);
     h.wx.fail.orderQuery.push(new WxPayTransportError('reset', { delivered: 'unknown' }));
     expect((await refusal(confirmPayment(h.deps, ALICE, { outTradeNo }))).code).toBe('PAYMENT_PENDING');
+  });
+
+  // Issue 9.7: each confirm costs an orderquery; a customer tapping in a loop must not turn into a flood.
+  it('asks WeChat at most once per interval per order, whatever the concurrency', async () => {
+    const h = setup();
+    await h.seed();
+    const { outTradeNo } = await h.create(ALICE);
+    const queries = () => h.wx.calls.filter((c) => c === 'orderQuery').length;
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => confirmPayment(h.deps, ALICE, { outTradeNo })),
+    );
+    expect(queries()).toBe(1);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results)
+      if (r.status === 'rejected') expect((r.reason as ShouyinError).code).toBe('PAYMENT_PENDING');
+    h.wx.pay(outTradeNo);
+    expect((await refusal(confirmPayment(h.deps, ALICE, { outTradeNo }))).code).toBe('PAYMENT_PENDING');
+    expect(queries()).toBe(1);
+    h.advance(CONFIRM_INTERVAL_MS);
+    expect((await confirmPayment(h.deps, ALICE, { outTradeNo })).status).toBe('PAID');
+    expect(queries()).toBe(2);
+    // Paid: answered from the database, no query at all.
+    expect((await confirmPayment(h.deps, ALICE, { outTradeNo })).status).toBe('PAID');
+    expect(queries()).toBe(2);
+  });
+
+  it('passes the invocation deadline to WeChat calls', async () => {
+    const h = setup();
+    await h.seed();
+    const seen: Array<number | undefined> = [];
+    const { outTradeNo } = await h.create(ALICE);
+    const query = h.wx.orderQuery.bind(h.wx);
+    h.wx.orderQuery = (req, opts) => {
+      seen.push(opts?.deadline);
+      return query(req);
+    };
+    await confirmPayment(withDeadline(h.deps, T0 + 5000), ALICE, { outTradeNo });
+    expect(seen).toEqual([T0 + 5000]);
   });
 });
 

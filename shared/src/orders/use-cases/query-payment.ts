@@ -19,7 +19,7 @@ export async function queryAndSettle(
 ): Promise<{ outcome: QueryOutcome; order: Order }> {
   let answer: Awaited<ReturnType<GatewayDeps['wxpay']['orderQuery']>>;
   try {
-    answer = await deps.wxpay.orderQuery({ out_trade_no: order._id });
+    answer = await deps.wxpay.orderQuery({ out_trade_no: order._id }, { deadline: deps.deadline });
   } catch (err) {
     // Only orders whose unifiedorder succeeded are known to WeChat (§3.2).
     if (err instanceof WxPayBusinessError && err.errCode === 'ORDERNOTEXIST')

@@ -43,6 +43,8 @@ export async function reconcilePayments(
 ): Promise<ReconcileSummary> {
   const opts = { ...RECONCILE_DEFAULTS, ...options };
   const started = deps.clock.now();
+  // The run's budget, never past the invocation's deadline: nothing new starts that could not finish.
+  const stopAt = Math.min(started + opts.budgetMs, deps.deadline ?? Number.POSITIVE_INFINITY);
   const summary: ReconcileSummary = {
     scanned: 0,
     paid: 0,
@@ -55,7 +57,7 @@ export async function reconcilePayments(
   const seen = new Set<string>();
   for (;;) {
     const room = opts.maxOrders - summary.scanned;
-    if (room <= 0 || deps.clock.now() - started >= opts.budgetMs) {
+    if (room <= 0 || deps.clock.now() >= stopAt) {
       summary.truncated = true;
       break;
     }
@@ -68,7 +70,7 @@ export async function reconcilePayments(
     await forEach(page, opts.concurrency, async (order) => {
       // The budget is checked before every order, not only between pages, so one slow page cannot run
       // the function into its timeout; what is left waits for the next run.
-      if (deps.clock.now() - started >= opts.budgetMs) {
+      if (deps.clock.now() >= stopAt) {
         summary.truncated = true;
         return;
       }
@@ -105,7 +107,7 @@ async function reconcileOrder(deps: GatewayDeps, order: Order): Promise<Result> 
       : 'unchanged';
   }
   try {
-    await deps.wxpay.closeOrder({ out_trade_no: order._id });
+    await deps.wxpay.closeOrder({ out_trade_no: order._id }, { deadline: deps.deadline });
   } catch (err) {
     if (!(err instanceof WxPayBusinessError)) throw err;
     if (err.errCode === 'ORDERPAID') {

@@ -27,7 +27,9 @@ export async function startPayment(deps: PaymentDeps, order: Order, by: Actor): 
 
   let prepayId: string;
   try {
-    ({ prepay_id: prepayId } = await deps.wxpay.unifiedOrder(reentryRequest(order)));
+    ({ prepay_id: prepayId } = await deps.wxpay.unifiedOrder(reentryRequest(order), {
+      deadline: deps.deadline,
+    }));
   } catch (err) {
     throw await prepayFailure(deps, order, err, by);
   }
