@@ -3,8 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Engine } from '../db/engine';
 import { DbError } from '../db/errors';
@@ -28,10 +27,11 @@ import {
   matchRoute,
   toIntegrationEvent,
 } from './http/integration';
-import { createEmulatorServer, type EmulatorApi, type JsonReply } from './http/server';
+import { type EmulatorApi, emulatorRequestHandler, type JsonReply } from './http/server';
 import { buildInfo, type EmulatorInfo } from './info';
 import { type SubscribeMessage, SubscribeMessages } from './openapi/subscribe-message';
 import { loadProject } from './project';
+import { type EmulatorReservation, reserveEmulator } from './reserve';
 import { type Clock, realClock, TimerScheduler } from './timers/scheduler';
 
 export interface EmulatorOptions {
@@ -82,6 +82,9 @@ export interface EmulatorOptions {
   runtimeDir?: string;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
+  /** The data-dir lock and bound port, taken earlier with reserveEmulator() (startLocalStack does, before
+   * starting the sandbox); taken here otherwise. The emulator owns it from then on (stop() releases it). */
+  reservation?: EmulatorReservation;
 }
 
 export interface EmulatorUrls {
@@ -173,21 +176,29 @@ function header(h: IncomingMessage['headers'], name: string): string | undefined
   return Array.isArray(v) ? v[0] : v;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+  // The lock and the port first: a second emulator on this data dir or port fails here, having changed nothing.
+  const reservation =
+    options.reservation ?? (await reserveEmulator({ host: options.host, port: options.port, dataDir }));
+  try {
+    if (reservation.dataDir !== undefined && path.resolve(reservation.dataDir) !== dataDir)
+      throw new Error(`the reservation locks ${reservation.dataDir}, not the data dir ${dataDir}`);
+    return await startReserved(options, reservation, dataDir);
+  } catch (e) {
+    await reservation.release();
+    throw e;
+  }
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+async function startReserved(
+  options: EmulatorOptions,
+  reservation: EmulatorReservation,
+  dataDir: string | undefined,
+): Promise<Emulator> {
   const repoRoot = path.resolve(options.repoRoot ?? process.cwd());
   const project = loadProject({ repoRoot, functionsDir: options.functionsDir, only: options.functions });
   if (!options.keepProcessTimeZone) process.env.TZ = 'UTC';
-  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   if (dataDir) {
     if (options.clean)
       for (const f of Object.values(DATA_FILES)) rmSync(path.join(dataDir, f), { force: true });
@@ -436,9 +447,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     lease.release();
     throw e;
   }
-  const server = createEmulatorServer(api);
-  const bindHost = options.host ?? '127.0.0.1';
-  const port = await listen(server, options.port ?? 0, bindHost);
+  const server = reservation.server;
+  const bindHost = reservation.host;
+  const port = reservation.port;
   const baseUrl = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
 
   const makeInfo = (): EmulatorInfo =>
@@ -489,9 +500,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     project.warnings.push(...host.startProblems());
 
     writeInfo();
+    // Ready: the reserved server stops answering 503 and serves the emulator.
+    server.removeAllListeners('request');
+    server.on('request', emulatorRequestHandler(api, bindHost));
   } catch (e) {
-    server.closeAllConnections();
-    server.close();
     await host?.stop();
     engine.close();
     lease.release();
@@ -547,6 +559,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         lease.release();
         if (dataDir && existsSync(path.join(dataDir, DATA_FILES.info)))
           rmSync(path.join(dataDir, DATA_FILES.info));
+        // Last: the data dir is free for the next start only once everything above is closed.
+        await reservation.release();
       })();
       return stopped;
     },
