@@ -8,8 +8,10 @@ import path from 'node:path';
 import { Engine } from '../db/engine';
 import { DbError } from '../db/errors';
 import type { Query } from '../db/matcher';
+import { parseSecurityRules } from '../db/security-rules';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
+import { clientDbRequest } from './client-db';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
   type ContextKeysMode,
@@ -222,6 +224,9 @@ async function startReserved(
     throw e;
   }
   const db = new DbService(engine);
+  // Security rules of cloudbase-db.json, enforced on the mini-program's client-side database (POST /client-db).
+  const securityRules = parseSecurityRules(project.rules);
+  project.warnings.push(...securityRules.problems);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
@@ -411,6 +416,10 @@ async function startReserved(
         }),
       },
     }),
+    clientDb: (collection, body, headers) =>
+      clientDbRequest({ engine, db, rules: securityRules, revive: reviveDates }, collection, body, {
+        openid: header(headers, 'x-wx-openid') || undefined,
+      }),
     httpAccess: async (req: HttpRequestData) => {
       const r = matchRoute(project.routes, req.path);
       const h = requireHost();

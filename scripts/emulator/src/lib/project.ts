@@ -38,6 +38,8 @@ export interface Project {
   functions: FunctionSpec[];
   routes: Route[];
   collections: string[];
+  /** cloudbase-db.json `rules` as written (security rules: db/security-rules.ts parses them). */
+  rules?: unknown;
   /** Problems that do not stop the emulator (a function folder without a built index.js, ...). */
   warnings: string[];
 }
@@ -185,11 +187,11 @@ export function loadProject(opts: LoadProjectOptions): Project {
   }
 
   const dbFile = readOptional(path.join(repoRoot, 'cloudbase-db.json')) as
-    | { collections?: unknown }
+    | { collections?: unknown; rules?: unknown }
     | undefined;
   const collections = Array.isArray(dbFile?.collections)
     ? dbFile.collections.filter((c): c is string => typeof c === 'string')
     : [];
 
-  return { repoRoot, envId, functionsDir, functions, routes, collections, warnings };
+  return { repoRoot, envId, functionsDir, functions, routes, collections, rules: dbFile?.rules, warnings };
 }
