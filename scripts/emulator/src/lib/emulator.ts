@@ -12,6 +12,7 @@ import { parseSecurityRules } from '../db/security-rules';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
 import { clientDbRequest } from './client-db';
+import { localOverrideNotices } from './env-overrides';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
   type ContextKeysMode,
@@ -84,6 +85,12 @@ export interface EmulatorOptions {
   runtimeDir?: string;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
+  /** Cold-load every function once at start, so a configuration its cold start refuses is reported now (in
+   * warnings: emulator.json and the CLI) rather than at the first call. The CLI sets it. */
+  checkFunctionsAtStart?: boolean;
+  /** Says so (in warnings) when envOverrides replace a value cloudbaserc.local.json set (names only). Default:
+   * "the emulator's overrides". */
+  overridesLabel?: string;
   /** The data-dir lock and bound port, taken earlier with reserveEmulator() (startLocalStack does, before
    * starting the sandbox); taken here otherwise. The emulator owns it from then on (stop() releases it). */
   reservation?: EmulatorReservation;
@@ -507,6 +514,15 @@ async function startReserved(
     });
     // A function whose variables exceed 4 KB fails every invocation; say so at start too (emulator.json, CLI).
     project.warnings.push(...host.startProblems());
+    project.warnings.push(
+      ...localOverrideNotices(
+        project.functions,
+        overrides,
+        options.functionEnvOverrides,
+        options.overridesLabel,
+      ),
+    );
+    if (options.checkFunctionsAtStart) project.warnings.push(...(await host.checkLoad()));
 
     writeInfo();
     // Ready: the reserved server stops answering 503 and serves the emulator.

@@ -141,6 +141,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const emulator = await startEmulator({
       ...opts,
       reservation,
+      overridesLabel:
+        opts.overridesLabel ??
+        "the local stack's sandbox wiring (demo merchant, sandbox URL and CA, notify URLs)",
       appid: opts.appid ?? merchant?.appid,
       sandboxInfoFile: path.join(sandbox.stateDir, 'sandbox.json'),
       envOverrides: (urls) => ({

@@ -24,6 +24,8 @@ export interface FunctionSpec {
   triggers: TimerTrigger[];
   /** config.json permissions.openapi, when present. */
   openapiPermissions?: string[];
+  /** The variables the local file (cloudbaserc.local.json) set for this function, with their values. */
+  localEnv?: Record<string, string>;
 }
 
 export interface Route {
@@ -152,6 +154,10 @@ export function loadProject(opts: LoadProjectOptions): Project {
     if (triggers.length > 1)
       warnings.push(`${name}: CloudBase supports one trigger per function; ${triggers.length} declared`);
     const perms = isObject(config.permissions) ? config.permissions.openapi : undefined;
+    const localEnv = {
+      ...localAll,
+      ...stringMap(local.functions?.[name]?.envVariables, `${localFile}: functions.${name}.envVariables`),
+    };
     const timeout = typeof rcf.timeout === 'number' ? rcf.timeout : DEFAULT_TIMEOUT_S;
     functions.push({
       name,
@@ -165,6 +171,7 @@ export function loadProject(opts: LoadProjectOptions): Project {
         ...stringMap(local.functions?.[name]?.envVariables, `${localFile}: functions.${name}.envVariables`),
       },
       triggers,
+      ...(Object.keys(localEnv).length > 0 ? { localEnv } : {}),
       ...(Array.isArray(perms)
         ? { openapiPermissions: perms.filter((p): p is string => typeof p === 'string') }
         : {}),
