@@ -1,7 +1,7 @@
 // The mini-program's client-side database (wx.cloud.database()) over HTTP: POST /client-db/<collection> with the
 // caller's openid in x-wx-openid, one request per SDK call, checked against the security rules of
 // cloudbase-db.json (db/security-rules.ts) before anything is read or written. Differences from the server SDK
-// (spec cloudbase.md §4.2, §4.7, §6.3): get() returns at most 20 documents, add() stores `_openid` = the caller,
+// (CloudBase notes §4.2, §4.7, §6.3): get() returns at most 20 documents, add() stores `_openid` = the caller,
 // and the client may not write `_openid` (nor `_id` in updates). Shapes: docs/emulator.md "Client-side database".
 
 import type { Engine } from '../db/engine';

@@ -35,7 +35,7 @@ export interface EmulatorInfo {
     invocations: string;
     clientDatabase: string;
   };
-  /** The side the emulator picked on each point spec cloudbase.md leaves open (§10 and the [UNCONFIRMED] marks). */
+  /** The side the emulator picked on each point the CloudBase notes leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
     httpBodyEncoding: 'base64 for non-JSON bodies' | 'utf8 text';
     contextKeys: { http: ContextKeysMode; timer: ContextKeysMode };

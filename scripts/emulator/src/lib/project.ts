@@ -1,5 +1,5 @@
 // Reads the project the way the deploy does: the built function folders (<functionsDir>/<name>/index.js,
-// config.json), cloudbaserc.json (spec cloudbase.md §7.3: timeout, memorySize, envVariables, handler — they are
+// config.json), cloudbaserc.json (CloudBase notes §7.3: timeout, memorySize, envVariables, handler — they are
 // not config.json fields, §1.4), the git-ignored cloudbaserc.local.json holding the secrets the cloud console
 // would hold, cloudbase-routes.json (HTTP access paths, §5.1) and cloudbase-db.json (collections to provision).
 
