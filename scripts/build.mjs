@@ -12,7 +12,7 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sharedEntry = path.join(root, 'shared/src/index.ts');
-// CloudBase fixes the runtime at creation; deploy pins Nodejs20.19 (CloudBase notes §1.5).
+// CloudBase fixes the runtime at creation; deploy pins Nodejs20.19 (spec cloudbase.md §1.5).
 const target = 'node20';
 const alias = { '@shouyin/shared': sharedEntry };
 
