@@ -23,7 +23,7 @@ function sources(dir = REPO_ROOT): string[] {
 }
 
 // scripts/build.mjs is being rewritten on the deploy branch (issue 9 item 14); its one old-style comment
-// ("spec cloudbase.md §1.5" → "CloudBase notes §1.5") is fixed at that merge, then this exception goes.
+// (the runtime note citing the CloudBase reference by file name) is fixed at that merge; then this goes.
 const NOT_OURS = new Set(['package-lock.json', path.join('scripts', 'build.mjs')]);
 const files = sources().filter((f) => !NOT_OURS.has(path.relative(REPO_ROOT, f)));
 const rel = (f: string) => path.relative(REPO_ROOT, f);
