@@ -1,7 +1,7 @@
 /**
  * HMAC-SHA256 orders end to end: the functions configured with the sandbox merchant whose sign type is
  * HMAC-SHA256. unifiedorder, paySign and orderquery are signed HMAC-SHA256, and the payment notification
- * arrives WITHOUT sign_type (spec wxpay-v2.md §2.3, pitfall 2), which payNotify must still verify with the
+ * arrives WITHOUT sign_type (WeChat Pay v2 notes §2.3, pitfall 2), which payNotify must still verify with the
  * order's sign type.
  */
 import { NOTIFY_SUCCESS_XML, type OrderView, sign } from '@shouyin/shared';

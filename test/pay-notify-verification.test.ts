@@ -1,5 +1,5 @@
 /**
- * payNotify against everything that is not a genuine, matching payment notification (spec wxpay-v2.md §4,
+ * payNotify against everything that is not a genuine, matching payment notification (WeChat Pay v2 notes §4,
  * §9 pitfalls 2, 8, 13), POSTed raw to the HTTP route as WeChat (or an attacker) would: the FAIL reply and
  * nothing changed in the database — except a correctly signed report that does not match its order, which is
  * recorded once in `alerts`. Then 100 concurrent copies of one genuine notification: one transition, one

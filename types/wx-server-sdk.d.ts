@@ -1,5 +1,5 @@
 /**
- * The part of wx-server-sdk 4.0.2 that Shouyin's functions use (spec cloudbase.md §3, §4), declared so
+ * The part of wx-server-sdk 4.0.2 that Shouyin's functions use (CloudBase notes §3, §4), declared so
  * TypeScript checks the functions against it. Result shapes follow the SDK: `{data}` from get,
  * `{stats: {updated}}` from update, `{_id}` from add, `{total}` from count; failures reject with an Error
  * carrying `errCode`/`errMsg` (§3.4). The emulator's stand-in implements the same surface; in the cloud the

@@ -4,7 +4,7 @@
  *   ShouyinError whose code is in the public table is the caller's answer; anything else is logged and
  *   answered INTERNAL without details (DESIGN.md "Answers and errors").
  * - HTTP-triggered notification handlers answer an integration response carrying WeChat's XML (spec
- *   cloudbase.md §5.1); a failure of our own answers FAIL, so WeChat retries.
+ *   CloudBase notes §5.1); a failure of our own answers FAIL, so WeChat retries.
  */
 import { type ApiAnswer, type ApiFailure, isErrorCode } from './api';
 import { InputError, ShouyinError } from './errors';
@@ -62,7 +62,7 @@ export interface WxContextLike {
   OPENID?: unknown;
 }
 
-/** The mini-program user making this call; refused when there is none (spec cloudbase.md §2.2). */
+/** The mini-program user making this call; refused when there is none (CloudBase notes §2.2). */
 export function callerOpenid(ctx: WxContextLike): string {
   if (typeof ctx.OPENID !== 'string' || ctx.OPENID === '') throw notMiniProgramCall();
   return ctx.OPENID;
@@ -94,7 +94,7 @@ export function refuseUserCalls(ctx: WxContextLike): void {
 
 // ------------------------------------------------------------------------------------- HTTP access
 
-/** The CloudBase HTTP access integration request (spec cloudbase.md §5.1). */
+/** The CloudBase HTTP access integration request (CloudBase notes §5.1). */
 export interface HttpEvent {
   path?: string;
   httpMethod?: string;

@@ -15,7 +15,7 @@
  * The API key is a non-enumerable property of the (frozen) config, so JSON.stringify / console.log /
  * spreading a config cannot leak it; `describeConfig` gives a loggable summary.
  *
- * Variables (spec wxpay-v2.md §1.3, §2.1, §3.1, §3.4, §9):
+ * Variables (WeChat Pay v2 notes §1.3, §2.1, §3.1, §3.4, §9):
  *   WXPAY_APPID            required, ^wx[0-9a-zA-Z]{16}$
  *   WXPAY_MCH_ID           required, 8–10 digits
  *   WXPAY_API_KEY          required, exactly 32 chars [0-9A-Za-z] (the APIv2 key, not the AppSecret/APIv3 key; pitfall 1)

@@ -114,7 +114,7 @@ export interface TestStack {
   /** POSTs a raw body to the payNotify HTTP route, as WeChat would. */
   postNotify(body: string | Buffer, headers?: Record<string, string>): Promise<NotifyReply>;
   /**
-   * A payment notification for `order` shaped and signed as WeChat's (spec wxpay-v2.md §4.2), by the
+   * A payment notification for `order` shaped and signed as WeChat's (WeChat Pay v2 notes §4.2), by the
    * sandbox's builder (paymentNotificationFields); `xml` is the document, `fields` its signed fields.
    */
   notificationFor(

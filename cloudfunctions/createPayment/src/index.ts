@@ -1,6 +1,6 @@
 /**
  * createPayment (callFunction from the mini-program): create / resume / confirm / get / list, each its own
- * use case. The payer is the OPENID of the call context, never anything in the request (spec cloudbase.md
+ * use case. The payer is the OPENID of the call context, never anything in the request (the CloudBase notes
  * §2.2); the answer is `{ok, data}` or `{ok: false, error: {code, message}}` (shared/src/api.ts).
  */
 import {

@@ -1,7 +1,7 @@
 /**
- * payNotify (HTTP access, /wxpay/pay-notify): WeChat Pay's payment notification (spec wxpay-v2.md §4).
+ * payNotify (HTTP access, /wxpay/pay-notify): WeChat Pay's payment notification (WeChat Pay v2 notes §4).
  * Verified before any database access, settled exactly once, answered with WeChat's XML as an
- * integration response (spec cloudbase.md §5.1). No OPENID here: the signature is the authentication.
+ * integration response (CloudBase notes §5.1). No OPENID here: the signature is the authentication.
  */
 import {
   answerXml,

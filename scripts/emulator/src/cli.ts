@@ -48,8 +48,15 @@ function describe(emulator: Emulator, stack: LocalStack, args: CliArgs): string 
   if (Object.keys(i.functions).length === 0) lines.push('  (none built: run npm run build)');
   lines.push('', 'Control:');
   for (const [k, v] of Object.entries(i.control)) lines.push(`  ${k.padEnd(18)} ${v}`);
-  lines.push('', 'Choices on unconfirmed platform behaviour:');
-  for (const [k, v] of Object.entries(i.choices)) lines.push(`  ${k.padEnd(24)} ${JSON.stringify(v)}`);
+  if (args.showChoices) {
+    lines.push('', 'Choices on unconfirmed platform behaviour:');
+    for (const [k, v] of Object.entries(i.choices)) lines.push(`  ${k.padEnd(24)} ${JSON.stringify(v)}`);
+  } else {
+    lines.push(
+      '',
+      `Choices on unconfirmed platform behaviour: ${Object.keys(i.choices).length}, in emulator.json and docs/emulator.md (--show-choices prints them)`,
+    );
+  }
   if (stack.sandbox) {
     const s = stack.sandbox.info;
     lines.push('', `WeChat Pay sandbox at ${s.baseUrl}`, `  CA file      ${s.caFile}`);
@@ -60,14 +67,45 @@ function describe(emulator: Emulator, stack: LocalStack, args: CliArgs): string 
   } else if (!args.sandbox) {
     lines.push('', 'No WeChat Pay sandbox (add --sandbox).');
   }
-  for (const w of i.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
-function nextSteps(emulator: Emulator, args: CliArgs): string {
+/** Problems and notices (configuration errors, replaced local values): just before what to do next. */
+function warnings(emulator: Emulator): string {
+  const w = emulator.info.warnings;
+  return w.length === 0 ? '' : ['', ...w.map((x) => `warning: ${x}`)].join('\n');
+}
+
+/** A path as typed from the current directory (relative when inside it). */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+}
+
+/** Ready-to-paste commands for the sandbox's control API (docs/sandbox.md "Control API"). */
+function sandboxLines(stack: LocalStack): string[] {
+  const s = stack.sandbox?.info;
+  if (!s?.controlUrl) return [];
+  return [
+    `  WeChat Pay sandbox control API (also in ${shown(path.join(stack.sandbox!.stateDir, 'sandbox.json'))}):`,
+    `    C=${s.controlUrl}; CA=${shown(s.caFile)}`,
+    `    curl -s --cacert "$CA" "$C"            # index of every control call`,
+    `    curl -s --cacert "$CA" "$C/orders"     # orders WeChat has seen (clock/advance persists across restarts)`,
+  ];
+}
+
+function nextSteps(emulator: Emulator, stack: LocalStack, args: CliArgs): string {
   const base = emulator.info.baseUrl;
   const rel = path.relative(process.cwd(), path.resolve(args.dataDir));
   const dataDir = rel.startsWith('..') ? path.resolve(args.dataDir) : rel;
+  if (!args.seedDemo)
+    return [
+      '',
+      'What to try next:',
+      `  curl -s ${base}/           every URL and control call (emulator.json)`,
+      ...sandboxLines(stack),
+      'Ctrl-C stops the emulator.',
+    ].join('\n');
   return [
     '',
     'What to try next:',
@@ -76,6 +114,7 @@ function nextSteps(emulator: Emulator, args: CliArgs): string {
     `       -H 'x-wx-openid: o-demo-customer-alice' \\`,
     `       -d '{"data":{"action":"create","requestId":"try-0001","items":[{"productId":"latte","quantity":1}]}}'`,
     `  curl -s ${base}/db/orders       inspect the orders collection`,
+    ...sandboxLines(stack),
     'Ctrl-C stops the emulator and the sandbox.',
   ].join('\n');
 }
@@ -110,6 +149,8 @@ async function main(argv: string[]): Promise<void> {
     runTimers: args.timers,
     timeoutScale: args.timeoutScale,
     functionLogs: args.quiet ? 'silent' : 'print',
+    // Each function's cold start (its configuration validation) runs now: errors at start, not at the first call.
+    checkFunctionsAtStart: true,
     ...(withSandbox
       ? {
           sandbox: {
@@ -120,10 +161,11 @@ async function main(argv: string[]): Promise<void> {
       : {}),
   });
   console.log(describe(stack.emulator, stack, args));
-  if (args.seedDemo) {
-    for (const line of await seedDemo(stack, path.resolve(args.repoRoot))) console.log(line);
-    console.log(nextSteps(stack.emulator, args));
-  }
+  if (args.seedDemo) for (const line of await seedDemo(stack, path.resolve(args.repoRoot))) console.log(line);
+  const w = warnings(stack.emulator);
+  if (w) console.log(w);
+  // Last: what to do next.
+  console.log(nextSteps(stack.emulator, stack, args));
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -1,5 +1,5 @@
 // Entry of an emulator instance: one worker thread running one cloud function, one invocation at a time, keeping
-// its module state between warm calls (spec cloudbase.md §2.1, §8 items 1-3).
+// its module state between warm calls (CloudBase notes §2.1, §8 items 1-3).
 //  - `require('wx-server-sdk')` from the function resolves to the stand-in (module resolution hooked here, as the
 //    Firebase emulator does; the function bundle is loaded unchanged);
 //  - the per-invocation environment (WX_CONTEXT_KEYS, WX_OPENID, ...) is written into process.env before each
@@ -8,7 +8,7 @@
 //  - every SDK request carries the invocation whose code made it (an AsyncLocalStorage follows promises and
 //    timers), and is sent one macrotask later: work a function leaves behind when main returns (a call it did
 //    not await, a timer) reaches the main process after the invocation's result, and is refused there, since
-//    in the cloud the instance is frozen once main returns (spec cloudbase.md §2.1, §8).
+//    in the cloud the instance is frozen once main returns (CloudBase notes §2.1, §8).
 // Worker threads cannot chdir, so process.cwd() is the emulator's, not the function folder (use __dirname).
 
 import { AsyncLocalStorage } from 'node:async_hooks';

@@ -12,7 +12,7 @@ export const FIRST_CHECK_AFTER_MS = 2 * 60_000;
 /** Checks of a still-unpaid order back off from MIN to MAX as it ages (a third of its age). */
 export const MIN_RECHECK_MS = 2 * 60_000;
 export const MAX_RECHECK_MS = 30 * 60_000;
-/** closeorder is refused until 5 minutes after the order was created (spec wxpay-v2.md §3.3). */
+/** closeorder is refused until 5 minutes after the order was created (WeChat Pay v2 notes §3.3). */
 export const CLOSE_NOT_BEFORE_MS = 5 * 60_000;
 
 /** When an order can be closed: expired, and past WeChat's 5-minute rule. */

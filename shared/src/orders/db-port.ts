@@ -1,5 +1,5 @@
 /**
- * The narrow slice of the CloudBase database API that the store uses (spec cloudbase.md §4.1, §4.3).
+ * The narrow slice of the CloudBase database API that the store uses (CloudBase notes §4.1, §4.3).
  * `cloud.database()` from wx-server-sdk satisfies it structurally, and so does the emulator's stand-in:
  * the store runs on both unchanged. Deliberately absent: `doc(id).get()` (it rejects for a missing
  * document, §4.1 — the store reads by `where({_id})`), transactions (every transition is one conditional
@@ -12,7 +12,7 @@ export type DbDoc = Record<string, unknown>;
 export interface DbQuery {
   where(condition: object): DbQuery;
   orderBy(field: string, direction: 'asc' | 'desc'): DbQuery;
-  /** The server returns at most 1000 documents, 100 without a limit (spec cloudbase.md §4.2). */
+  /** The server returns at most 1000 documents, 100 without a limit (CloudBase notes §4.2). */
   limit(n: number): DbQuery;
   get(): Promise<{ data: DbDoc[] }>;
   count(): Promise<{ total: number }>;

@@ -15,7 +15,7 @@ export interface PaymentSettings {
   mchId: string;
   /** The APIv2 key, for paySign and notification verification. Never logged. */
   apiKey: string;
-  /** notify_url of unifiedorder (https, no query string: spec wxpay-v2.md §3.1). */
+  /** notify_url of unifiedorder (https, no query string: WeChat Pay v2 notes §3.1). */
   payNotifyUrl: string;
   /** Payable window of a new order in minutes (default 30; never under 5). */
   orderExpireMinutes: number;

@@ -1,5 +1,5 @@
 /**
- * Money is integer fen, always (spec wxpay-v2.md pitfall 5: 19.90 yuan → 1989 fen in float arithmetic).
+ * Money is integer fen, always (WeChat Pay v2 notes §9 pitfall 5: 19.90 yuan → 1989 fen in float arithmetic).
  * These helpers refuse anything that is not a safe non-negative integer instead of rounding it.
  */
 

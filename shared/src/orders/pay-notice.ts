@@ -1,5 +1,5 @@
 /**
- * Pure decisions about a payment notification (spec wxpay-v2.md §4.3), in the order the spec requires:
+ * Pure decisions about a payment notification (WeChat Pay v2 notes §4.3), in the order the spec requires:
  * return_code → signature → appid/mch_id → result_code → the fields we act on. Everything here runs before
  * the database is touched; `paymentMismatch` then compares a verified report with the stored order.
  */

@@ -1,5 +1,5 @@
 /**
- * The unifiedorder parameters of a new order (spec wxpay-v2.md §3.1), computed once and stored with the
+ * The unifiedorder parameters of a new order (WeChat Pay v2 notes §3.1), computed once and stored with the
  * order so that every re-entry sends them again unchanged (§9.12).
  */
 import { beijingTime, cleanText } from '../wxpay/ids';
@@ -23,7 +23,7 @@ export const PREPAY_LIFETIME_MS = PREPAY_TTL_MS - 10 * 60_000;
 export const BODY_MAX = 127;
 
 export interface PaymentWindow {
-  /** yyyyMMddHHmmss, Beijing time (functions run in UTC: spec cloudbase.md §1.5). */
+  /** yyyyMMddHHmmss, Beijing time (functions run in UTC: CloudBase notes §1.5). */
   timeStart: string;
   timeExpire: string;
   expireAt: number;

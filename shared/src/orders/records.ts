@@ -90,14 +90,14 @@ export interface OutboxCarrier {
 
 /**
  * The unifiedorder parameters exactly as first sent, minus `nonce_str` and `sign` (which the client mints
- * per attempt): a re-entry sends these again byte for byte (spec wxpay-v2.md §3.1 re-entry rule, §9.12).
+ * per attempt): a re-entry sends these again byte for byte (WeChat Pay v2 notes §3.1 re-entry rule, §9.12).
  */
 export type StoredUnifiedOrder = Omit<UnifiedOrderRequest, 'nonce_str'>;
 
 export interface Order extends OutboxCarrier {
   /** = out_trade_no */
   _id: string;
-  /** The payer's openid, stored explicitly: the server SDK does not add `_openid` (spec cloudbase.md §4.7). */
+  /** The payer's openid, stored explicitly: the server SDK does not add `_openid` (CloudBase notes §4.7). */
   _openid: string;
   lines: OrderLine[];
   totalFee: number;

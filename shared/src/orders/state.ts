@@ -87,7 +87,7 @@ export function isOrderStatus(v: unknown): v is OrderStatus {
 }
 
 /**
- * What an orderquery `trade_state` means for the local order (spec wxpay-v2.md §3.2, §7): SUCCESS and
+ * What an orderquery `trade_state` means for the local order (WeChat Pay v2 notes §3.2, §7): SUCCESS and
  * REFUND mean paid; CLOSED and REVOKED mean WeChat will never take the money; everything else (NOTPAY,
  * USERPAYING, PAYERROR, ACCEPT) changes nothing yet.
  */

@@ -108,7 +108,7 @@ export async function backfillCheckSchedule(db: Db, at: number): Promise<number>
 
 /**
  * Adds a document whose `_id` we chose. A duplicate `_id` rejects, with a code the docs do not pin down
- * (spec cloudbase.md §4.4, §10.6), so any rejected add is followed by one read: if the document is there,
+ * (CloudBase notes §4.4, §10.6), so any rejected add is followed by one read: if the document is there,
  * the add lost to an earlier or concurrent one and the stored document is returned.
  */
 export async function insertOnce<T extends { _id: string }>(

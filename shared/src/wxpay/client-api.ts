@@ -1,5 +1,5 @@
 /**
- * Typed request/response objects of the WeChat Pay v2 client (spec wxpay-v2.md §3). Domain code depends on
+ * Typed request/response objects of the WeChat Pay v2 client (WeChat Pay v2 notes §3). Domain code depends on
  * these types and on the WxPayClient interface only; `client.ts` implements them over `transport.ts`.
  * Amounts are integer fen. Field names stay WeChat's snake_case inside wxpay/ (STYLE.md naming).
  */

@@ -1,5 +1,5 @@
 /**
- * The WeChat Pay v2 client: the one gateway from Shouyin to WeChat Pay (spec wxpay-v2.md §3).
+ * The WeChat Pay v2 client: the one gateway from Shouyin to WeChat Pay (WeChat Pay v2 notes §3).
  *
  * Pipeline of every call (STYLE.md: resources describe, one sender sends):
  *   validate the typed request (amounts are safe integers > 0 fen, out_trade_no per OUT_TRADE_NO, no 4-byte

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decryptReqInfo, encryptReqInfo, ReqInfoError } from './crypto';
 import { parseXml, parseXmlDocument } from './xml';
 
-// Spec wxpay-v2.md §2.7 D-D: plaintext lines joined by LF, no final LF.
+// Spec WeChat Pay v2 notes §2.7 D-D: plaintext lines joined by LF, no final LF.
 const DD_PLAIN = [
   '<root>',
   '<out_refund_no><![CDATA[131811191610442717309]]></out_refund_no>',

@@ -1,5 +1,5 @@
 /**
- * Refund notification `req_info` (spec wxpay-v2.md §5.3, pitfall 9): AES-256-ECB with PKCS#7 padding;
+ * Refund notification `req_info` (WeChat Pay v2 notes §5.3, pitfall 9): AES-256-ECB with PKCS#7 padding;
  * the key is the 32 ASCII bytes of the lower-case hex MD5 of the API key (not hex-decoded). Decryption
  * yields the plaintext only; parsing the `<root>` document is a separate step.
  */

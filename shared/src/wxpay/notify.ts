@@ -1,5 +1,5 @@
 /**
- * Notification replies (spec wxpay-v2.md §4.4, pitfall 13): the exact compact XML, nothing else.
+ * Notification replies (WeChat Pay v2 notes §4.4, pitfall 13): the exact compact XML, nothing else.
  */
 import { escapeCdata } from './xml';
 

@@ -1,5 +1,5 @@
 /**
- * JSAPI pay parameters for `wx.requestPayment` (spec wxpay-v2.md §2.4, pitfall 4): a new signature over
+ * JSAPI pay parameters for `wx.requestPayment` (WeChat Pay v2 notes §2.4, pitfall 4): a new signature over
  * exactly appId, timeStamp (Unix seconds as a string), nonceStr, package=prepay_id=..., signType (equal to
  * the order's sign type). appId is signed but not passed to wx.requestPayment.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sign, signaturesEqual, signedXml, signingString, verify, verifyingSignType } from './sign';
 import { parseXml } from './xml';
 
-// Spec wxpay-v2.md §2.7.
+// Spec WeChat Pay v2 notes §2.7.
 const DEMO_KEY = '192006250b4c09247ec02edce69f6a2d';
 const O1 = {
   appid: 'wxd930ea5d5a258f4f',

@@ -1,5 +1,5 @@
 /**
- * v2 signing exactly per spec wxpay-v2.md §2.1: every field but `sign`, empty values dropped, keys in
+ * v2 signing exactly per WeChat Pay v2 notes §2.1: every field but `sign`, empty values dropped, keys in
  * ASCII order, raw values, `&key=<API key>` appended, MD5 or HMAC-SHA256 (keyed with the API key),
  * upper-case hex. `sign_type` is an ordinary field and is itself signed (§2.2).
  */

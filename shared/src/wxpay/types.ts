@@ -1,4 +1,4 @@
-/** WeChat Pay v2 sign types (spec wxpay-v2.md §2.2). */
+/** WeChat Pay v2 sign types (WeChat Pay v2 notes §2.2). */
 export type SignType = 'MD5' | 'HMAC-SHA256';
 export const SIGN_TYPES: readonly SignType[] = ['MD5', 'HMAC-SHA256'];
 export function isSignType(v: unknown): v is SignType {

@@ -1,5 +1,5 @@
 /**
- * Strict scanner for exactly the flat XML subset that WeChat Pay v2 uses (spec wxpay-v2.md §1.1, §4, §5.4):
+ * Strict scanner for exactly the flat XML subset that WeChat Pay v2 uses (WeChat Pay v2 notes §1.1, §4, §5.4):
  *
  *   [XML declaration] S? <root> (S? <name>(text | CDATA)*</name> | <name/>)* S? </root> S?
  *

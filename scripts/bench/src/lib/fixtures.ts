@@ -1,5 +1,5 @@
 /**
- * Benchmark inputs: a 12-field unifiedorder request (spec wxpay-v2.md §3.1) and a 23-field payment
+ * Benchmark inputs: a 12-field unifiedorder request (WeChat Pay v2 notes §3.1) and a 23-field payment
  * notification (spec §4.2) in WeChat's own layout (one field per line, CDATA for text, plain digits for
  * some amounts), with Chinese text. Keys are the official demo key and ids (spec §2.7), not secrets.
  */

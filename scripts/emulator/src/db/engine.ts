@@ -1,7 +1,7 @@
 // The embedded document store: collections of documents keyed by _id, held in memory in the emulator's main
 // process and persisted through an append-only journal (journal.ts). Every operation is synchronous, so each
 // one — a filtered multi-document update included — is atomic with respect to every other request: the
-// conditional update `where({_id, status: 'A'}).update(...)` has exactly one winner (spec cloudbase.md §4.6).
+// conditional update `where({_id, status: 'A'}).update(...)` has exactly one winner (CloudBase notes §4.6).
 // Documents carry a version stamp (not visible to functions) used by transactions to detect conflicts.
 // Chosen over @seald-io/nedb by measurement: see docs/emulator.md and src/bench-db.ts.
 

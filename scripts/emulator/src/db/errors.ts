@@ -1,5 +1,5 @@
 // Errors raised by the embedded database. `code` is the backend's string code, as the real database service
-// returns it; the wx-server-sdk stand-in maps it to the numeric errCode functions see (spec cloudbase.md §3.4,
+// returns it; the wx-server-sdk stand-in maps it to the numeric errCode functions see (CloudBase notes §3.4,
 // §4.4: unmapped codes become -501001).
 
 export type DbErrorCode =

@@ -1,5 +1,5 @@
 // Query matching with MongoDB semantics, for the query form the wx-server-sdk stand-in sends (already flattened
-// into dotted paths, commands as $operators; spec cloudbase.md §4.3):
+// into dotted paths, commands as $operators; CloudBase notes §4.3):
 //   { 'a.b': 1, status: { $in: ['A', 'B'] }, $and: [...], $or: [...], $nor: [...] }
 // Supported operators: $eq $ne $gt $gte $lt $lte $in $nin $exists $regex/$options $size $all $elemMatch $mod $not.
 // Anything else is refused as an invalid command (-502002), so a query never silently matches everything.

@@ -1,6 +1,6 @@
 // The database service of the main process: answers the stand-in's database requests (wire/rpc.ts) against the
 // engine, the way the cloud's database backend answers wx-server-sdk — raw results, string error codes.
-// Also resolves db.serverDate() placeholders with its own clock at write time (spec cloudbase.md §4.1, §8.9).
+// Also resolves db.serverDate() placeholders with its own clock at write time (CloudBase notes §4.1, §8.9).
 
 import { randomBytes } from 'node:crypto';
 import type { DbAnswers, DbRequest, WireDoc } from '../wire/rpc';

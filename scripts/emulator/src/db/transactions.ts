@@ -1,4 +1,4 @@
-// Transactions (spec cloudbase.md §4.5): single-document operations only, optimistic, conflict detected at commit.
+// Transactions (CloudBase notes §4.5): single-document operations only, optimistic, conflict detected at commit.
 // Isolation deliberately claims no more than the cloud documents ("ACID with conflict detection"; the level is
 // unconfirmed): each document is read once from committed state when the transaction first touches it, writes
 // are buffered, and commit fails with DATABASE_TRANSACTION_CONFLICT if any document the transaction WRITES was

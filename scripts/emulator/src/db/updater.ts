@@ -1,4 +1,4 @@
-// Update operators with MongoDB semantics, for the update form the stand-in sends (spec cloudbase.md §4.3: update
+// Update operators with MongoDB semantics, for the update form the stand-in sends (CloudBase notes §4.3: update
 // data is flattened into dotted paths and each plain leaf becomes a $set, so nested objects are merged):
 //   { $set: { 'a.b': 1 }, $unset: { c: '' }, $inc: { n: 1 }, $push: { list: { $each: [x] } }, ... }
 // Supported: $set $unset $inc $mul $min $max $push($each $position $slice $sort) $pop $addToSet $pull $pullAll

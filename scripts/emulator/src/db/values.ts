@@ -2,7 +2,7 @@ import { invalidParam } from './errors';
 
 // Value helpers of the embedded database: type tests, deep equality, the MongoDB-style total order used by
 // orderBy and range operators, deep copies, and the journal's JSON encoding of dates.
-// CloudBase's database is MongoDB underneath (spec cloudbase.md §4), so these follow MongoDB's rules, limited to
+// CloudBase's database is MongoDB underneath (CloudBase notes §4), so these follow MongoDB's rules, limited to
 // the value types a JSON-ish document can hold here: null, boolean, number, string, Date, array, plain object.
 
 export type Doc = Record<string, unknown>;

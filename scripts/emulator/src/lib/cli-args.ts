@@ -19,6 +19,7 @@ export interface CliArgs {
   sandbox: boolean;
   sandboxPort?: number;
   seedDemo: boolean;
+  showChoices: boolean;
 }
 
 export const DEFAULT_PORT = 8560;
@@ -42,6 +43,7 @@ Runs the built cloud function folders (cloudfunctions/<name>/index.js) in a loca
   --sandbox            also start the WeChat Pay v2 sandbox and wire the functions to it
   --sandbox-port N     sandbox port (default any free port)
   --seed-demo          seed the demo catalogue and merchant (npm start)
+  --show-choices       also print the emulator's choices on unconfirmed platform behaviour (emulator.json has them)
   --help               this text
 `;
 
@@ -61,6 +63,7 @@ export function parseArgs(argv: string[], cwd: string): CliArgs {
     quiet: false,
     sandbox: false,
     seedDemo: false,
+    showChoices: false,
   };
   const rest = [...argv];
   const value = (flag: string): string => {
@@ -135,6 +138,9 @@ export function parseArgs(argv: string[], cwd: string): CliArgs {
         break;
       case '--seed-demo':
         args.seedDemo = true;
+        break;
+      case '--show-choices':
+        args.showChoices = true;
         break;
       default:
         throw new CliError(`unknown option ${raw}`);

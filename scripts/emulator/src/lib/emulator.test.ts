@@ -334,6 +334,9 @@ describe('control calls', () => {
         'openapiPermissions',
         'collectionProvisioning',
         'updatedCounts',
+        'securityRules',
+        'clientGetLimit',
+        'clientOwnerField',
       ].sort(),
     );
     for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);

@@ -3,14 +3,16 @@
 
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Engine } from '../db/engine';
 import { DbError } from '../db/errors';
 import type { Query } from '../db/matcher';
+import { parseSecurityRules } from '../db/security-rules';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
+import { clientDbRequest } from './client-db';
+import { localOverrideNotices } from './env-overrides';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
   type ContextKeysMode,
@@ -28,10 +30,11 @@ import {
   matchRoute,
   toIntegrationEvent,
 } from './http/integration';
-import { createEmulatorServer, type EmulatorApi, type JsonReply } from './http/server';
+import { type EmulatorApi, emulatorRequestHandler, type JsonReply } from './http/server';
 import { buildInfo, type EmulatorInfo } from './info';
 import { type SubscribeMessage, SubscribeMessages } from './openapi/subscribe-message';
 import { loadProject } from './project';
+import { type EmulatorReservation, reserveEmulator } from './reserve';
 import { type Clock, realClock, TimerScheduler } from './timers/scheduler';
 
 export interface EmulatorOptions {
@@ -82,6 +85,15 @@ export interface EmulatorOptions {
   runtimeDir?: string;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
+  /** Cold-load every function once at start, so a configuration its cold start refuses is reported now (in
+   * warnings: emulator.json and the CLI) rather than at the first call. The CLI sets it. */
+  checkFunctionsAtStart?: boolean;
+  /** Says so (in warnings) when envOverrides replace a value cloudbaserc.local.json set (names only). Default:
+   * "the emulator's overrides". */
+  overridesLabel?: string;
+  /** The data-dir lock and bound port, taken earlier with reserveEmulator() (startLocalStack does, before
+   * starting the sandbox); taken here otherwise. The emulator owns it from then on (stop() releases it). */
+  reservation?: EmulatorReservation;
 }
 
 export interface EmulatorUrls {
@@ -173,21 +185,29 @@ function header(h: IncomingMessage['headers'], name: string): string | undefined
   return Array.isArray(v) ? v[0] : v;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
+  // The lock and the port first: a second emulator on this data dir or port fails here, having changed nothing.
+  const reservation =
+    options.reservation ?? (await reserveEmulator({ host: options.host, port: options.port, dataDir }));
+  try {
+    if (reservation.dataDir !== undefined && path.resolve(reservation.dataDir) !== dataDir)
+      throw new Error(`the reservation locks ${reservation.dataDir}, not the data dir ${dataDir}`);
+    return await startReserved(options, reservation, dataDir);
+  } catch (e) {
+    await reservation.release();
+    throw e;
+  }
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+async function startReserved(
+  options: EmulatorOptions,
+  reservation: EmulatorReservation,
+  dataDir: string | undefined,
+): Promise<Emulator> {
   const repoRoot = path.resolve(options.repoRoot ?? process.cwd());
   const project = loadProject({ repoRoot, functionsDir: options.functionsDir, only: options.functions });
   if (!options.keepProcessTimeZone) process.env.TZ = 'UTC';
-  const dataDir = options.dataDir ? path.resolve(options.dataDir) : undefined;
   if (dataDir) {
     if (options.clean)
       for (const f of Object.values(DATA_FILES)) rmSync(path.join(dataDir, f), { force: true });
@@ -211,6 +231,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   }
   const db = new DbService(engine);
+  // Security rules of cloudbase-db.json, enforced on the mini-program's client-side database (POST /client-db).
+  const securityRules = parseSecurityRules(project.rules);
+  project.warnings.push(...securityRules.problems);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
@@ -400,6 +423,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }),
       },
     }),
+    clientDb: (collection, body, headers) =>
+      clientDbRequest({ engine, db, rules: securityRules, revive: reviveDates }, collection, body, {
+        openid: header(headers, 'x-wx-openid') || undefined,
+      }),
     httpAccess: async (req: HttpRequestData) => {
       const r = matchRoute(project.routes, req.path);
       const h = requireHost();
@@ -436,9 +463,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     lease.release();
     throw e;
   }
-  const server = createEmulatorServer(api);
-  const bindHost = options.host ?? '127.0.0.1';
-  const port = await listen(server, options.port ?? 0, bindHost);
+  const server = reservation.server;
+  const bindHost = reservation.host;
+  const port = reservation.port;
   const baseUrl = `http://${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
 
   const makeInfo = (): EmulatorInfo =>
@@ -487,11 +514,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     });
     // A function whose variables exceed 4 KB fails every invocation; say so at start too (emulator.json, CLI).
     project.warnings.push(...host.startProblems());
+    project.warnings.push(
+      ...localOverrideNotices(
+        project.functions,
+        overrides,
+        options.functionEnvOverrides,
+        options.overridesLabel,
+      ),
+    );
+    if (options.checkFunctionsAtStart) project.warnings.push(...(await host.checkLoad()));
 
     writeInfo();
+    // Ready: the reserved server stops answering 503 and serves the emulator.
+    server.removeAllListeners('request');
+    server.on('request', emulatorRequestHandler(api, bindHost));
   } catch (e) {
-    server.closeAllConnections();
-    server.close();
     await host?.stop();
     engine.close();
     lease.release();
@@ -547,6 +584,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         lease.release();
         if (dataDir && existsSync(path.join(dataDir, DATA_FILES.info)))
           rmSync(path.join(dataDir, DATA_FILES.info));
+        // Last: the data dir is free for the next start only once everything above is closed.
+        await reservation.release();
       })();
       return stopped;
     },

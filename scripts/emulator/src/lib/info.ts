@@ -33,8 +33,9 @@ export interface EmulatorInfo {
     messages: string;
     grantSubscription: string;
     invocations: string;
+    clientDatabase: string;
   };
-  /** The side the emulator picked on each point spec cloudbase.md leaves open (§10 and the [UNCONFIRMED] marks). */
+  /** The side the emulator picked on each point the CloudBase notes leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
     httpBodyEncoding: 'base64 for non-JSON bodies' | 'utf8 text';
     contextKeys: { http: ContextKeysMode; timer: ContextKeysMode };
@@ -90,6 +91,12 @@ export const FIXED_CHOICES = {
   openapiPermissions: 'config.json permissions.openapi enforced (-604101) when the list exists',
   // spec §4.4, ISS-404011; provisioning stands in for the deploy step
   collectionProvisioning: 'collections listed in cloudbase-db.json are created at start',
+  // spec §4.7, §6.3 (D-SECRULE): client-side database (POST /client-db) only; functions are never subject to rules
+  securityRules:
+    'cloudbase-db.json "rules" enforced on POST /client-db: deny by default (no rule or no value = denied); create/update/delete default to write; expressions limited to true, false, auth != null, doc.<field> == auth.openid with && || (anything else denied, with a warning); a query must imply the read/write rule (pin the owner field to the caller); doc(id) requests are judged on the stored document, a missing one as an empty document',
+  clientGetLimit: 'client get(): 20 documents by default and at most 20 (a larger limit is lowered to 20)',
+  clientOwnerField:
+    'client add() stores _openid = the caller; _openid in client add/set/update data is refused (-501007); doc(id).set keeps the stored _openid',
 } as const;
 
 export type FixedChoices = { readonly [K in keyof typeof FIXED_CHOICES]: string };
@@ -150,6 +157,7 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
       messages: `GET ${u('/messages')}`,
       grantSubscription: `POST ${u('/control/subscriptions')} {"openid","templateId","count"}`,
       invocations: `GET ${u('/invocations')}?function=&source=`,
+      clientDatabase: `POST ${u('/client-db/{collection}')} {"action", …} header x-wx-openid (wx.cloud.database() under the security rules)`,
     },
     choices: {
       httpBodyEncoding: i.base64Bodies ? 'base64 for non-JSON bodies' : 'utf8 text',

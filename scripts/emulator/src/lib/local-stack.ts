@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { type Emulator, type EmulatorOptions, type EmulatorUrls, startEmulator } from './emulator';
+import { reserveEmulator } from './reserve';
 
 /** The parts of @shouyin/sandbox's SandboxInfo the wiring uses (structural: no build-time dependency). */
 export interface SandboxInfoLike {
@@ -110,21 +111,39 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stateDir = s.stateDir ?? (opts.dataDir ? path.join(opts.dataDir, 'sandbox') : undefined);
   if (!stateDir) throw new Error('the sandbox needs a state directory: give sandbox.stateDir or dataDir');
   const mod = s.module ?? loadSandboxModule();
-  const sandbox = await mod.startSandbox({
-    ...s.options,
-    stateDir,
-    clean: opts.clean,
-    host: opts.host,
-    port: s.port ?? 0,
-    allowLoopbackNotify: true,
-    log: s.log,
-  });
+  // The emulator's data-dir lock and port before the sandbox touches its state: a second npm start fails here.
+  const reservation =
+    opts.reservation ??
+    (await reserveEmulator({
+      host: opts.host,
+      port: opts.port,
+      dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
+    }));
+  let sandbox: SandboxLike;
+  try {
+    sandbox = await mod.startSandbox({
+      ...s.options,
+      stateDir,
+      clean: opts.clean,
+      host: opts.host,
+      port: s.port ?? 0,
+      allowLoopbackNotify: true,
+      log: s.log,
+    });
+  } catch (e) {
+    await reservation.release();
+    throw e;
+  }
   try {
     const merchant = s.mchId
       ? sandbox.info.merchants.find((m) => m.mchId === s.mchId)
       : sandbox.info.merchants[0];
     const emulator = await startEmulator({
       ...opts,
+      reservation,
+      overridesLabel:
+        opts.overridesLabel ??
+        "the local stack's sandbox wiring (demo merchant, sandbox URL and CA, notify URLs)",
       appid: opts.appid ?? merchant?.appid,
       sandboxInfoFile: path.join(sandbox.stateDir, 'sandbox.json'),
       envOverrides: (urls) => ({

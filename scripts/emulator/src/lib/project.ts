@@ -1,5 +1,5 @@
 // Reads the project the way the deploy does: the built function folders (<functionsDir>/<name>/index.js,
-// config.json), cloudbaserc.json (spec cloudbase.md §7.3: timeout, memorySize, envVariables, handler — they are
+// config.json), cloudbaserc.json (CloudBase notes §7.3: timeout, memorySize, envVariables, handler — they are
 // not config.json fields, §1.4), the git-ignored cloudbaserc.local.json holding the secrets the cloud console
 // would hold, cloudbase-routes.json (HTTP access paths, §5.1) and cloudbase-db.json (collections to provision).
 
@@ -24,6 +24,8 @@ export interface FunctionSpec {
   triggers: TimerTrigger[];
   /** config.json permissions.openapi, when present. */
   openapiPermissions?: string[];
+  /** The variables the local file (cloudbaserc.local.json) set for this function, with their values. */
+  localEnv?: Record<string, string>;
 }
 
 export interface Route {
@@ -38,6 +40,8 @@ export interface Project {
   functions: FunctionSpec[];
   routes: Route[];
   collections: string[];
+  /** cloudbase-db.json `rules` as written (security rules: db/security-rules.ts parses them). */
+  rules?: unknown;
   /** Problems that do not stop the emulator (a function folder without a built index.js, ...). */
   warnings: string[];
 }
@@ -150,6 +154,10 @@ export function loadProject(opts: LoadProjectOptions): Project {
     if (triggers.length > 1)
       warnings.push(`${name}: CloudBase supports one trigger per function; ${triggers.length} declared`);
     const perms = isObject(config.permissions) ? config.permissions.openapi : undefined;
+    const localEnv = {
+      ...localAll,
+      ...stringMap(local.functions?.[name]?.envVariables, `${localFile}: functions.${name}.envVariables`),
+    };
     const timeout = typeof rcf.timeout === 'number' ? rcf.timeout : DEFAULT_TIMEOUT_S;
     functions.push({
       name,
@@ -163,6 +171,7 @@ export function loadProject(opts: LoadProjectOptions): Project {
         ...stringMap(local.functions?.[name]?.envVariables, `${localFile}: functions.${name}.envVariables`),
       },
       triggers,
+      ...(Object.keys(localEnv).length > 0 ? { localEnv } : {}),
       ...(Array.isArray(perms)
         ? { openapiPermissions: perms.filter((p): p is string => typeof p === 'string') }
         : {}),
@@ -185,11 +194,11 @@ export function loadProject(opts: LoadProjectOptions): Project {
   }
 
   const dbFile = readOptional(path.join(repoRoot, 'cloudbase-db.json')) as
-    | { collections?: unknown }
+    | { collections?: unknown; rules?: unknown }
     | undefined;
   const collections = Array.isArray(dbFile?.collections)
     ? dbFile.collections.filter((c): c is string => typeof c === 'string')
     : [];
 
-  return { repoRoot, envId, functionsDir, functions, routes, collections, warnings };
+  return { repoRoot, envId, functionsDir, functions, routes, collections, rules: dbFile?.rules, warnings };
 }

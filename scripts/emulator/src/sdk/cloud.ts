@@ -1,4 +1,4 @@
-// The stand-in's `cloud` object: the wx-server-sdk surface Shouyin's functions use (spec cloudbase.md §3, §8 item 8).
+// The stand-in's `cloud` object: the wx-server-sdk surface Shouyin's functions use (CloudBase notes §3, §8 item 8).
 // State (init, config) lives per instance, i.e. per worker thread, as the real SDK's lives per process.
 
 import type { Bridge } from './bridge';

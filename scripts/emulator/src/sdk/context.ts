@@ -1,4 +1,4 @@
-// cloud.getWXContext(), by wx-server-sdk's own algorithm (spec cloudbase.md §3.2, WSS getWXContext.ts):
+// cloud.getWXContext(), by wx-server-sdk's own algorithm (CloudBase notes §3.2, WSS getWXContext.ts):
 // identity comes from the per-invocation process.env the runtime writes before each call, never from event.
 
 export interface WXContext {

@@ -1,4 +1,4 @@
-// Error objects as wx-server-sdk builds them (spec cloudbase.md §3.4): a plain Error whose message equals errMsg,
+// Error objects as wx-server-sdk builds them (CloudBase notes §3.4): a plain Error whose message equals errMsg,
 // "<api>:fail <errCode> <text>. <detail>", with a numeric errCode; open-API errors as CloudSDKError
 // ("openapi.<api>:fail <errmsg>", errCode = WeChat errcode).
 

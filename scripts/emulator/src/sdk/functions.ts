@@ -1,4 +1,4 @@
-// cloud.callFunction (spec cloudbase.md §3.3): { result, errMsg: 'callFunction:ok', requestID } or an Error with
+// cloud.callFunction (CloudBase notes §3.3): { result, errMsg: 'callFunction:ok', requestID } or an Error with
 // errCode -504002 ("callFunction:fail -504002 functions execute fail. requestID <id>, <message>").
 
 import type { FunctionCallAnswer } from '../wire/rpc';

@@ -1,5 +1,5 @@
 // cloud.openapi (云调用): a Proxy turning cloud.openapi.subscribeMessage.send(data) into one request for the API
-// 'subscribeMessage.send' (spec cloudbase.md §3.5). Request keys are converted camelCase → snake_case
+// 'subscribeMessage.send' (CloudBase notes §3.5). Request keys are converted camelCase → snake_case
 // recursively unless convertCase is false; answers snake_case → camelCase; WeChat errcodes are thrown as
 // CloudSDKError { errCode, errMsg: "openapi.<api>:fail <errmsg>" }.
 

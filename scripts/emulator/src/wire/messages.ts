@@ -14,7 +14,7 @@ export interface WorkerInit {
   openapiPermissions?: string[];
 }
 
-/** Plain-data part of the SCF context object (spec cloudbase.md §2.1); the worker adds the methods. */
+/** Plain-data part of the SCF context object (CloudBase notes §2.1); the worker adds the methods. */
 export interface ContextData {
   request_id: string;
   function_name: string;

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import { InputError } from '@shouyin/shared';
+import { dirLockProblem, InputError, lockDir } from '@shouyin/shared';
 import { ensurePki } from './certs';
 import { VirtualClock } from './clock';
 import { createControl, type SandboxControl } from './control';
@@ -14,6 +14,7 @@ import type { Core } from './core';
 import { Faults } from './faults';
 import { resolveMerchants } from './merchants';
 import { Notifier, WECHAT_RETRY_SCHEDULE_MS } from './notifier';
+import { checkPortFree } from './port-check';
 import { armSettlement } from './refunds';
 import { close, createServer, listen } from './server';
 import { Store } from './store';
@@ -31,6 +32,9 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** The lock a running sandbox holds on its state dir (taken before any file there is touched). */
+export const SANDBOX_LOCK_FILE = 'sandbox.lock';
+
 /** The files the sandbox owns in its state dir (what `clean` removes). */
 const OWNED = ['state.json', 'state.json.tmp', 'keys.json', 'sandbox.json', 'certs'];
 
@@ -43,13 +47,32 @@ function positive(v: number | undefined, name: string, fallback: number): number
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (!opts.stateDir) throw new Error('stateDir is required');
   const stateDir = path.resolve(opts.stateDir);
-  if (opts.clean) for (const f of OWNED) rmSync(path.join(stateDir, f), { recursive: true, force: true });
-  mkdirSync(stateDir, { recursive: true });
-  const log = opts.log ?? (() => {});
   const host = opts.host ?? '127.0.0.1';
   // The control API has no authentication and /sandbox/info returns the merchants' keys: loopback only.
   if (!/^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/.test(host))
     throw new InputError(`the sandbox listens on loopback only (127.0.0.1, ::1 or localhost), not ${host}`);
+  // A second sandbox on this state dir (or port) fails here, before any file is touched.
+  const locked = dirLockProblem(stateDir, SANDBOX_LOCK_FILE);
+  if (locked) throw locked;
+  if (opts.port) await checkPortFree(host, opts.port);
+  const lock = lockDir(stateDir, SANDBOX_LOCK_FILE, 'a WeChat Pay sandbox');
+  try {
+    return await startLocked(opts, stateDir, host, lock.release);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function startLocked(
+  opts: SandboxOptions,
+  stateDir: string,
+  host: string,
+  releaseLock: () => void,
+): Promise<Sandbox> {
+  if (opts.clean) for (const f of OWNED) rmSync(path.join(stateDir, f), { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+  const log = opts.log ?? (() => {});
 
   const merchantList = resolveMerchants(stateDir, opts.merchants);
   const merchants = new Map(merchantList.map((m) => [m.mchId, m]));
@@ -140,6 +163,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       hanging.clear();
       await close(server);
       store.close();
+      releaseLock();
       log('sandbox stopped');
     })();
     return stopped;

@@ -1,6 +1,6 @@
 /**
  * `confirm {outTradeNo}`: called after `wx.requestPayment` succeeds, which is not proof of payment
- * (spec wxpay-v2.md §7): ask WeChat (orderquery) and settle through the same transition as the
+ * (WeChat Pay v2 notes §7): ask WeChat (orderquery) and settle through the same transition as the
  * notification, so the customer sees "paid" without waiting for it.
  */
 import type { OrderView } from '../../api';

@@ -1,6 +1,6 @@
 /**
  * `create {items, remark?, requestId}`: a new order for the caller's cart, priced on the server, written
- * before WeChat is called, then unifiedorder (spec wxpay-v2.md §3.1, §10).
+ * before WeChat is called, then unifiedorder (WeChat Pay v2 notes §3.1, §10).
  *
  * Idempotency (DESIGN.md "Records"): the requestId is claimed by adding a `requests` record whose `_id`
  * derives from (openid, requestId). The database's unique `_id` picks one winner among concurrent calls;

@@ -1,5 +1,5 @@
 /**
- * payNotify: a payment notification from WeChat (spec wxpay-v2.md §4). Raw body → safe XML parse →
+ * payNotify: a payment notification from WeChat (WeChat Pay v2 notes §4). Raw body → safe XML parse →
  * return_code → signature → appid/mch_id (all before any database access) → the order exists → amount and
  * payer match → settle exactly once → the exact SUCCESS reply (§4.4), well inside WeChat's 5 s.
  *

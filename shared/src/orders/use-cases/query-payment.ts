@@ -1,5 +1,5 @@
 /**
- * Asks WeChat where an order stands (orderquery, spec wxpay-v2.md §3.2) and applies the answer through
+ * Asks WeChat where an order stands (orderquery, WeChat Pay v2 notes §3.2) and applies the answer through
  * the same transitions as everyone else: paid → settlePayment; CLOSED/REVOKED → closed locally; anything
  * else changes nothing yet.
  */

@@ -2,7 +2,7 @@
  * reconcile (timer), payment side (DESIGN.md "Reconciliation"): notifications can be lost, so orders still
  * NOTPAY after their first check time are queried (orderquery) and settled through the same transition as
  * the notification; expired ones are closed at WeChat (closeorder, never before its 5-minute rule, spec
- * wxpay-v2.md §3.3) and then locally. Every change is one conditional update, so two runs at once, or a run
+ * WeChat Pay v2 notes §3.3) and then locally. Every change is one conditional update, so two runs at once, or a run
  * racing a notification, end in the same state with one alert.
  *
  * Fair and bounded (issue 9.2): each run takes the orders whose `nextCheckAt` is due, soonest first, and

@@ -1,7 +1,7 @@
 /**
  * Hands out what `wx.requestPayment` needs for an unpaid order (shared by `create`, a retried `create` and
  * `resume`): the live prepay_id when there is one, else a unifiedorder with the order's stored parameters —
- * the first call, or a re-entry byte-identical to it (spec wxpay-v2.md §3.1, §9.12) — and a fresh paySign
+ * the first call, or a re-entry byte-identical to it (WeChat Pay v2 notes §3.1, §9.12) — and a fresh paySign
  * over appId, timeStamp, nonceStr, package and the order's sign type (§2.4).
  */
 import type { PaymentStart } from '../../api';

@@ -1,5 +1,5 @@
 // Requests an instance makes after its invocation ended. In the cloud an instance is frozen once main returns
-// (spec cloudbase.md §2.1: one invocation at a time; §8), so work a function leaves behind — a database call it
+// (CloudBase notes §2.1: one invocation at a time; §8), so work a function leaves behind — a database call it
 // did not await, a timer — is not served then; it may run, fail or time out on a later thaw. The emulator
 // never serves it: the call is refused with an error that says why, and the invocation gets a warning.
 

@@ -1,4 +1,4 @@
-// CloudBase's limit on a function's environment variables: 4 KB in total per function (spec cloudbase.md §1.5,
+// CloudBase's limit on a function's environment variables: 4 KB in total per function (CloudBase notes §1.5,
 // D-SCFQ; variables are applied as Environment.Variables, §7.3). How the cloud counts is not documented; the
 // emulator counts the UTF-8 bytes of every `KEY=value` pair of the function's merged variables (cloudbaserc.json,
 // cloudbaserc.local.json, envOverrides, functionEnvOverrides) and nothing for separators. Variables the platform

@@ -22,6 +22,7 @@ import {
 import { InstancePool } from './pool';
 import { type Caller, FunctionCallError, handleRpc, type RpcServices } from './rpc';
 import type { RuntimeFiles } from './runtime-files';
+import { checkFunctionsLoad } from './start-check';
 
 export type InvocationOutcome = 'running' | 'ok' | 'error' | 'timeout';
 
@@ -135,6 +136,19 @@ export class FunctionHost {
   /** Why functions cannot start (every invocation of them fails with this message). */
   startProblems(): string[] {
     return [...this.startErrors.values()];
+  }
+
+  /** Cold-loads every function once in a throwaway instance: why each that fails cannot start (start-check.ts). */
+  checkLoad(): Promise<string[]> {
+    return checkFunctionsLoad(
+      [...this.specs.values()],
+      (spec) =>
+        new Instance(spec, this.opts.runtime, this.opts.envId, this.instanceEnv(spec), {
+          onRpc: (instance, id, invocationId, req) => this.onRpc(instance, id, invocationId, req),
+          onLog: () => {},
+        }),
+      new Set(this.startErrors.keys()),
+    );
   }
 
   /** Number of running instances per function (for inspection). */

@@ -1,4 +1,4 @@
-// One instance: a worker thread running one function, one invocation at a time (spec cloudbase.md §8 items 1-2, 6).
+// One instance: a worker thread running one function, one invocation at a time (CloudBase notes §8 items 1-2, 6).
 // A timed-out invocation terminates its instance (the cloud's may keep running; ours is abandoned, spec §8.6),
 // so a function can never keep running work unseen after its timeout.
 

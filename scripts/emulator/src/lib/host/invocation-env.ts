@@ -1,4 +1,4 @@
-// The per-invocation environment and context of each invocation source (spec cloudbase.md §2.1, §2.2, §3.2,
+// The per-invocation environment and context of each invocation source (CloudBase notes §2.1, §2.2, §3.2,
 // §8 items 3-5). The instance writes these variables into process.env before the call and removes them after;
 // wx-server-sdk's getWXContext() then computes identity from them.
 //

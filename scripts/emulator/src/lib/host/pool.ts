@@ -1,6 +1,6 @@
 // The instances of one function. An invocation takes a warm idle instance when there is one, else starts a new
 // one (a cold start) while the function has fewer than `max`, else waits in line — so concurrent invocations run
-// in separate instances, as in the cloud (spec cloudbase.md §8 item 2), and module-level state is never shared
+// in separate instances, as in the cloud (CloudBase notes §8 item 2), and module-level state is never shared
 // between two invocations running at once.
 
 import type { Instance } from './instance';

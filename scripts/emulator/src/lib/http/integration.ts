@@ -1,4 +1,4 @@
-// CloudBase HTTP access (spec cloudbase.md §5.1): an HTTP request becomes the integration-request event, and
+// CloudBase HTTP access (CloudBase notes §5.1): an HTTP request becomes the integration-request event, and
 // what the function returns becomes the HTTP response. Pure mapping, no I/O.
 //
 // Unconfirmed (spec §10 item 1): whether non-JSON bodies (e.g. WeChat Pay's text/xml notifications) arrive

@@ -10,9 +10,13 @@
 //   GET  /messages                      subscribe messages sent
 //   POST /control/subscriptions         {"openid","templateId","count"}: grant one-shot subscriptions
 //   GET  /invocations                   the invocation log (?function=, ?source=)
+//   POST /client-db/<collection>        the mini-program's wx.cloud.database() as x-wx-openid, under the
+//                                       security rules of cloudbase-db.json (db/security-rules.ts)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { loopbackRequestProblem } from '@shouyin/shared';
+import { allowedMethods } from './control-paths';
 import type { HttpReply, HttpRequestData } from './integration';
 
 /** The sync event limit (spec §1.5): larger bodies are refused before reaching a function. */
@@ -21,6 +25,7 @@ export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 export interface JsonReply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface EmulatorApi {
@@ -40,7 +45,12 @@ export interface EmulatorApi {
   invocations(query: URLSearchParams): JsonReply;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
+  /** A mini-program's client-side database request (wx.cloud.database()) as the caller of x-wx-openid. */
+  clientDb?(collection: string, body: unknown, headers: IncomingMessage['headers']): JsonReply;
 }
+
+/** Past the 6 MB limit the rest of a body is read and dropped (so the client gets the 413), up to this much. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 class BodyTooLarge extends Error {}
 
@@ -50,21 +60,24 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
+      // Over the limit: keep reading and dropping, so the answer is a 413 rather than a connection reset.
       if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        req.destroy();
+        chunks.length = 0;
+        if (size > MAX_BODY_BYTES + MAX_DRAIN_BYTES) req.destroy();
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > MAX_BODY_BYTES ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
 
 function sendJson(res: ServerResponse, reply: JsonReply): void {
   const body = JSON.stringify(reply.body, null, 2);
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
   res.end(body);
 }
 
@@ -79,18 +92,41 @@ function parseJson(buf: Buffer): { ok: true; value: unknown } | { ok: false } {
 
 const segment = (s: string): string => decodeURIComponent(s);
 
-async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  api: EmulatorApi,
+  req: IncomingMessage,
+  res: ServerResponse,
+  bindHost: string | undefined,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator.local');
   const method = (req.method ?? 'GET').toUpperCase();
   const parts = url.pathname.split('/').filter(Boolean);
+  // Loopback only: no web page may drive the emulator (cross-site Origin) or reach it by a rebound DNS name.
+  const refused = loopbackRequestProblem(req.headers, bindHost);
+  if (refused) {
+    req.resume();
+    return sendJson(res, { status: 403, body: { error: `refused: ${refused}` } });
+  }
   let body: Buffer;
   try {
     body = await readBody(req);
   } catch (e) {
     if (e instanceof BodyTooLarge)
-      return sendJson(res, { status: 413, body: { error: 'body larger than 6 MB' } });
+      return sendJson(res, {
+        status: 413,
+        body: {
+          error: `body larger than ${MAX_BODY_BYTES} bytes (6 MB, CloudBase's synchronous event limit)`,
+        },
+      });
     throw e;
   }
+  const allow = allowedMethods(url.pathname);
+  if (allow && !allow.includes(method))
+    return sendJson(res, {
+      status: 405,
+      headers: { allow: allow.join(', ') },
+      body: { error: `${method} ${url.pathname} is not allowed; use ${allow.join(' or ')}` },
+    });
   const json = () => parseJson(body);
   const badJson = { status: 400, body: { errCode: -1, errMsg: 'request body is not valid JSON' } };
 
@@ -123,6 +159,11 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   }
   if (method === 'GET' && url.pathname === '/invocations')
     return sendJson(res, api.invocations(url.searchParams));
+  if (method === 'POST' && parts[0] === 'client-db' && parts.length === 2 && api.clientDb) {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    return sendJson(res, api.clientDb(segment(parts[1]!), j.value, req.headers));
+  }
 
   const reply = await api.httpAccess({
     method,
@@ -140,12 +181,20 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   res.end(reply.body);
 }
 
-export function createEmulatorServer(api: EmulatorApi): Server {
-  return createServer((req, res) => {
-    route(api, req, res).catch((e: unknown) => {
+/** The request listener (the server is created before the emulator is ready: see lib/reserve.ts). */
+export function emulatorRequestHandler(
+  api: EmulatorApi,
+  bindHost?: string,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    route(api, req, res, bindHost).catch((e: unknown) => {
       if (!res.headersSent)
         sendJson(res, { status: 500, body: { error: (e as Error)?.message ?? String(e) } });
       else res.destroy();
     });
-  });
+  };
+}
+
+export function createEmulatorServer(api: EmulatorApi, bindHost?: string): Server {
+  return createServer(emulatorRequestHandler(api, bindHost));
 }

@@ -1,4 +1,4 @@
-// subscribeMessage.send as WeChat answers it (spec cloudbase.md §3.6): field checks with WeChat's errcodes, the
+// subscribeMessage.send as WeChat answers it (CloudBase notes §3.6): field checks with WeChat's errcodes, the
 // value rules per template key type (47003 naming the key), and one-shot grants: each grant — what a user's
 // "allow" in wx.requestSubscribeMessage gives — lets exactly one message through; without one, 43101.
 // Whether several accepts accumulate is unconfirmed (spec §3.6); the emulator accumulates them.

@@ -1,4 +1,4 @@
-// The 7-field cron of CloudBase timer triggers: "sec min hour day month week year" (spec cloudbase.md §1.4).
+// The 7-field cron of CloudBase timer triggers: "sec min hour day month week year" (CloudBase notes §1.4).
 // Ranges: sec 0-59, min 0-59, hour 0-23, day 1-31, month 1-12 or JAN-DEC, week 0-6 or SUN-SAT, year 1970-2099;
 // syntax: *  ?  a  a-b  a,b  */n  a/n  a-b/n. SCF's L W # are refused (use names or plain values).
 // Unconfirmed (spec §10 item 5): week digits (0 = Sunday per the SCF page, 0 = Monday per some WeChat copies) —

@@ -1,5 +1,5 @@
 // Runs timer triggers on their cron schedules. Timer invocations are asynchronous in the cloud (the return value
-// goes nowhere, spec cloudbase.md §1.4), so firing does not wait for the previous run. The clock is injectable:
+// goes nowhere, CloudBase notes §1.4), so firing does not wait for the previous run. The clock is injectable:
 // tests drive it virtually.
 
 import { type CronSchedule, nextFire, parseCron } from './cron';

@@ -1,5 +1,5 @@
 // db.command (`const _ = db.command`), db.serverDate() and db.RegExp(): the value objects functions build
-// queries and updates from (spec cloudbase.md §4.3; CDB command.js). Serialization is in serialize.ts.
+// queries and updates from (CloudBase notes §4.3; CDB command.js). Serialization is in serialize.ts.
 
 export type QueryOp =
   | 'eq'

@@ -1,5 +1,5 @@
 // Contract tests of the database stand-in: shapes, errors, operators, update semantics, limits, transactions,
-// persistence — through the SDK API functions use (spec cloudbase.md §4).
+// persistence — through the SDK API functions use (CloudBase notes §4).
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

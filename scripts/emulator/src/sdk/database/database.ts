@@ -1,5 +1,5 @@
 // cloud.database(): the query builder and references of wx-server-sdk, with its result shapes and errors
-// (spec cloudbase.md §4.1, §4.2, §4.4, §4.5). Each method that talks to the cloud sends exactly one request.
+// (CloudBase notes §4.1, §4.2, §4.4, §4.5). Each method that talks to the cloud sends exactly one request.
 
 import type { OrderBy } from '../../db/engine';
 import type { Projection } from '../../db/projection';

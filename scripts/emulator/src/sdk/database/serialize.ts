@@ -1,5 +1,5 @@
 // Turns what functions pass to where(), update({data}), add({data}) and set({data}) into the wire form the main
-// process matches and applies, following CDB's serializers (spec cloudbase.md §4.3):
+// process matches and applies, following CDB's serializers (CloudBase notes §4.3):
 //  - queries and update data are flattened into dotted paths, so { payer: { openid } } matches payer.openid only
 //    and update({ data: { a: { b: 1 } } }) merges a.b instead of replacing a;
 //  - every plain leaf of update data becomes a $set; fields whose value is undefined are dropped;
