@@ -9,6 +9,7 @@ import {
   type Env,
   loadClientCertificate,
   loadConfig,
+  notificationKeys,
 } from './config';
 import { ConfigError, WxPayCertificateError } from './errors';
 import { createTestPki, type TestPki, toP12 } from './wxpay/test-certs';
@@ -401,5 +402,38 @@ describe('clientOptionsFromConfig / loadClientCertificate', () => {
   it('no certificate configured → no certificate in the options', async () => {
     expect(clientOptionsFromConfig(load(base)).certificate).toBeUndefined();
     expect(await loadClientCertificate(load(base))).toBeUndefined();
+  });
+});
+
+describe('API key rotation (WXPAY_API_KEY_PREVIOUS)', () => {
+  const OLD = 'Pq3vN8pX2mL7kR4tY9wB1cD6fG0hJ5sZ';
+  const NOW = Date.parse('2026-12-05T10:00:00+08:00');
+  const rotating = (until: string) => ({
+    ...base,
+    WXPAY_API_KEY_PREVIOUS: OLD,
+    WXPAY_API_KEY_PREVIOUS_UNTIL: until,
+  });
+
+  it('keeps the previous key hidden like the current one, and verifies with both until the window ends', () => {
+    const c = loadConfig(rotating('2026-12-08T00:00:00+08:00'), { networkInterfaces: net, now: NOW });
+    expect(c.previousApiKey).toBe(OLD);
+    expect(JSON.stringify(c)).not.toContain(OLD);
+    expect(Object.keys(c)).not.toContain('previousApiKey');
+    expect(notificationKeys(c, NOW)).toEqual([KEY, OLD]);
+    expect(notificationKeys(c, Date.parse('2026-12-08T00:00:00+08:00'))).toEqual([KEY]);
+    expect(notificationKeys(load(base), NOW)).toEqual([KEY]);
+  });
+
+  it.each([
+    [{ ...base, WXPAY_API_KEY_PREVIOUS: OLD }, 'WXPAY_API_KEY_PREVIOUS_UNTIL'],
+    [{ ...base, WXPAY_API_KEY_PREVIOUS_UNTIL: '2026-12-08T00:00:00+08:00' }, 'WXPAY_API_KEY_PREVIOUS'],
+    [{ ...rotating('2026-12-08T00:00:00+08:00'), WXPAY_API_KEY_PREVIOUS: KEY }, 'WXPAY_API_KEY_PREVIOUS'],
+    [{ ...rotating('2026-12-08T00:00:00+08:00'), WXPAY_API_KEY_PREVIOUS: 'short' }, 'WXPAY_API_KEY_PREVIOUS'],
+    [rotating('2026-12-08'), 'WXPAY_API_KEY_PREVIOUS_UNTIL'],
+    [rotating('2027-03-01T00:00:00+08:00'), 'WXPAY_API_KEY_PREVIOUS_UNTIL'],
+  ])('refuses a half-configured, equal, malformed or open-ended rotation (%#)', (env, variable) => {
+    const e = configError(env, { now: NOW });
+    expect(e.variable).toBe(variable);
+    expect(e.message).not.toContain(OLD);
   });
 });

@@ -20,6 +20,10 @@
  *   WXPAY_MCH_ID           required, 8–10 digits
  *   WXPAY_API_KEY          required, exactly 32 chars [0-9A-Za-z] (the APIv2 key, not the AppSecret/APIv3 key; pitfall 1)
  *   WXPAY_SIGN_TYPE        MD5 (default) | HMAC-SHA256
+ *   WXPAY_API_KEY_PREVIOUS + WXPAY_API_KEY_PREVIOUS_UNTIL
+ *                          key rotation: the key being replaced, and until when (ISO 8601 with an offset, at most
+ *                          30 days ahead) notifications signed or encrypted with it are still accepted, so none is
+ *                          lost while 商户平台 switches keys. Requests are always signed with WXPAY_API_KEY.
  *   certificate, at most one form (files are read by `clientOptionsFromConfig` / `loadClientCertificate`):
  *     WXPAY_CERT_PATH + WXPAY_KEY_PATH        PEM files (preferred: Node's OpenSSL 3 reads every PEM)
  *     WXPAY_P12_PATH                          apiclient_cert.p12, password = mch_id (legacy RC2 files fail, §3.4)
@@ -69,6 +73,9 @@ export interface ShouyinConfig {
   mchId: string;
   /** The APIv2 key. Non-enumerable: never serialised or logged by accident. */
   readonly apiKey: string;
+  /** Key rotation: the previous key (non-enumerable, like apiKey) and until when it still verifies notifications. */
+  readonly previousApiKey?: string;
+  previousApiKeyUntil?: number;
   signType: SignType;
   certificate?: CertificateSource;
   payNotifyUrl?: string;
@@ -96,6 +103,8 @@ export interface LoadConfigOptions<R extends ConfigRequirement> {
   require?: readonly R[];
   /** Injected for tests (default os.networkInterfaces). */
   networkInterfaces?: () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+  /** Injected for tests (default Date.now): WXPAY_API_KEY_PREVIOUS_UNTIL is checked against it. */
+  now?: number;
 }
 
 export const WECHAT_HOSTS: readonly string[] = ['api.mch.weixin.qq.com', 'api2.mch.weixin.qq.com'];
@@ -159,6 +168,7 @@ export function loadConfig<R extends ConfigRequirement = never>(
         `the value set has ${apiKey.length} characters`,
     );
   }
+  const previous = previousKey(get, apiKey, fail, options.now ?? Date.now());
   const signTypeRaw = get('WXPAY_SIGN_TYPE') ?? 'MD5';
   if (signTypeRaw !== 'MD5' && signTypeRaw !== 'HMAC-SHA256')
     fail('WXPAY_SIGN_TYPE', 'must be MD5 or HMAC-SHA256');
@@ -239,6 +249,7 @@ export function loadConfig<R extends ConfigRequirement = never>(
     orderMaxUnpaid,
     spbillCreateIp: ip!.address,
     spbillCreateIpSource: ip!.source,
+    previousApiKeyUntil: previous?.until,
   } as ShouyinConfig;
   for (const k of Object.keys(config) as (keyof ShouyinConfig)[])
     if (config[k] === undefined) delete config[k];
@@ -248,7 +259,64 @@ export function loadConfig<R extends ConfigRequirement = never>(
     writable: false,
     configurable: false,
   });
+  if (previous)
+    Object.defineProperty(config, 'previousApiKey', {
+      value: previous.key,
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    });
   return Object.freeze(config) as RequiredConfig<R>;
+}
+
+/** The longest a rotation window may stay open: two keys must not verify notifications for good. */
+export const MAX_KEY_ROTATION_MS = 30 * 24 * 3600_000;
+
+function previousKey(
+  get: (name: string) => string | undefined,
+  current: string | undefined,
+  fail: (variable: string, problem: string) => undefined,
+  now: number,
+): { key: string; until: number } | undefined {
+  const key = get('WXPAY_API_KEY_PREVIOUS');
+  const untilRaw = get('WXPAY_API_KEY_PREVIOUS_UNTIL');
+  if (key === undefined && untilRaw === undefined) return undefined;
+  if (key === undefined)
+    return fail('WXPAY_API_KEY_PREVIOUS', 'is required when WXPAY_API_KEY_PREVIOUS_UNTIL is set');
+  if (!/^[0-9A-Za-z]{32}$/.test(key))
+    return fail('WXPAY_API_KEY_PREVIOUS', 'must be exactly 32 letters/digits (the APIv2 key being replaced)');
+  if (key === current) return fail('WXPAY_API_KEY_PREVIOUS', 'must differ from WXPAY_API_KEY');
+  if (untilRaw === undefined)
+    return fail(
+      'WXPAY_API_KEY_PREVIOUS_UNTIL',
+      'is required with WXPAY_API_KEY_PREVIOUS (when the rotation ends)',
+    );
+  const until = /T.*(Z|[+-]\d{2}:\d{2})$/.test(untilRaw) ? Date.parse(untilRaw) : Number.NaN;
+  if (!Number.isFinite(until))
+    return fail(
+      'WXPAY_API_KEY_PREVIOUS_UNTIL',
+      'must be an ISO 8601 time with an offset, e.g. 2026-12-08T00:00:00+08:00',
+    );
+  if (until - now > MAX_KEY_ROTATION_MS)
+    return fail(
+      'WXPAY_API_KEY_PREVIOUS_UNTIL',
+      'must be at most 30 days ahead: a rotation window is temporary',
+    );
+  return { key, until };
+}
+
+/**
+ * The keys a notification may be verified (or, for refunds, decrypted) with at `now`: the current key, and
+ * during a rotation window the previous one. Requests are always signed with the current key only.
+ */
+export function notificationKeys(
+  config: { apiKey: string; previousApiKey?: string; previousApiKeyUntil?: number },
+  now: number,
+): string[] {
+  const { previousApiKey, previousApiKeyUntil } = config;
+  return previousApiKey !== undefined && previousApiKeyUntil !== undefined && now < previousApiKeyUntil
+    ? [config.apiKey, previousApiKey]
+    : [config.apiKey];
 }
 
 const CERT_VARIABLES = [

@@ -38,9 +38,19 @@ export function paymentSettings(config: ShouyinConfig & { payNotifyUrl: string }
   };
 }
 
-/** payNotify's settings: the merchant's identity and key only. */
+/** payNotify's settings: the merchant's identity and key(s) only. */
 export function notifySettings(config: ShouyinConfig): NotifyDeps['settings'] {
-  return { appid: config.appid, mchId: config.mchId, apiKey: config.apiKey, signType: config.signType };
+  const settings: NotifyDeps['settings'] = {
+    appid: config.appid,
+    mchId: config.mchId,
+    apiKey: config.apiKey,
+    signType: config.signType,
+  };
+  if (config.previousApiKey !== undefined && config.previousApiKeyUntil !== undefined) {
+    settings.previousApiKey = config.previousApiKey;
+    settings.previousApiKeyUntil = config.previousApiKeyUntil;
+  }
+  return settings;
 }
 
 export interface Clock {
@@ -75,7 +85,11 @@ export function withDeadline<D extends { deadline?: number }>(deps: D, deadline:
 export interface NotifyDeps {
   db: Db;
   /** `signType` is the merchant's configured sign type, which every order is created with (spec §2.3 fallback). */
-  settings: Pick<PaymentSettings, 'appid' | 'mchId' | 'apiKey'> & { signType: SignType };
+  settings: Pick<PaymentSettings, 'appid' | 'mchId' | 'apiKey'> & {
+    signType: SignType;
+    previousApiKey?: string;
+    previousApiKeyUntil?: number;
+  };
   clock: Clock;
   log: Logger;
   /**

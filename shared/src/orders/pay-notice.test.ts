@@ -177,3 +177,22 @@ describe('paymentMismatch', () => {
     expect(paymentMismatch(order, { totalFee: 1990, openid: undefined })).toEqual([]);
   });
 });
+
+describe('API key rotation', () => {
+  const OLD = 'Pq3vN8pX2mL7kR4tY9wB1cD6fG0hJ5sZ';
+  const until = Date.UTC(2026, 11, 8);
+  const rotating = { ...merchant, previousApiKey: OLD, previousApiKeyUntil: until };
+  it('accepts a notification signed with the previous key only inside the window', () => {
+    const signedWithOld = notice({}, 'MD5', OLD);
+    expect(checkPayNotice(signedWithOld, rotating, until - 1).verdict).toBe('settle');
+    expect(checkPayNotice(signedWithOld, rotating, until)).toEqual({
+      verdict: 'reject',
+      reason: 'signature',
+    });
+    expect(checkPayNotice(signedWithOld, merchant, until - 1)).toEqual({
+      verdict: 'reject',
+      reason: 'signature',
+    });
+    expect(checkPayNotice(notice(), rotating, until - 1).verdict).toBe('settle');
+  });
+});

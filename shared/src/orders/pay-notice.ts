@@ -4,6 +4,7 @@
  * the database is touched; `paymentMismatch` then compares a verified report with the stored order.
  */
 
+import { notificationKeys } from '../config';
 import { OUT_TRADE_NO, parseBeijingTime } from '../wxpay/ids';
 import { verify } from '../wxpay/sign';
 import { isSignType, type SignType, type WxFields } from '../wxpay/types';
@@ -36,6 +37,9 @@ export interface NoticeMerchant {
   appid: string;
   mchId: string;
   apiKey: string;
+  /** Key rotation (config.ts): the previous key still verifies notifications until `previousApiKeyUntil`. */
+  previousApiKey?: string;
+  previousApiKeyUntil?: number;
   /** The merchant's configured sign type: every order is created with it (the spec's "order's own sign type"). */
   signType: SignType;
 }
@@ -47,15 +51,18 @@ export interface NoticeMerchant {
  * WeChat may omit `sign_type` for HMAC orders). No database read is needed, so nothing unverified reaches
  * the database. A notification of an order created before the merchant switched its sign type, without
  * `sign_type`, does not verify: it is refused, and `orderquery` (reconcile, `confirm`) settles that order.
+ * While a key rotation is configured (`WXPAY_API_KEY_PREVIOUS_UNTIL`), the previous key verifies as well.
  */
 export function verifyPayNotice(
   fields: WxFields,
-  merchant: Pick<NoticeMerchant, 'apiKey' | 'signType'>,
+  merchant: Pick<NoticeMerchant, 'apiKey' | 'signType' | 'previousApiKey' | 'previousApiKeyUntil'>,
+  now: number = Date.now(),
 ): boolean {
   const declared = fields.sign_type;
-  if (declared !== undefined && declared !== '')
-    return isSignType(declared) && verify(fields, merchant.apiKey, declared);
-  return verify(fields, merchant.apiKey, merchant.signType);
+  const algorithm = declared !== undefined && declared !== '' ? declared : merchant.signType;
+  if (!isSignType(algorithm)) return false;
+  // During a key rotation window the previous key verifies too (config.ts notificationKeys).
+  return notificationKeys(merchant, now).some((key) => verify(fields, key, algorithm));
 }
 
 /**
@@ -92,9 +99,13 @@ function badFields(fields: WxFields): string[] {
   return bad;
 }
 
-export function checkPayNotice(fields: WxFields, merchant: NoticeMerchant): NoticeVerdict {
+export function checkPayNotice(
+  fields: WxFields,
+  merchant: NoticeMerchant,
+  now: number = Date.now(),
+): NoticeVerdict {
   if (fields.return_code !== 'SUCCESS') return { verdict: 'reject', reason: 'return-code' };
-  if (!verifyPayNotice(fields, merchant)) return { verdict: 'reject', reason: 'signature' };
+  if (!verifyPayNotice(fields, merchant, now)) return { verdict: 'reject', reason: 'signature' };
   if (fields.appid !== merchant.appid || fields.mch_id !== merchant.mchId)
     return { verdict: 'reject', reason: 'merchant' };
   if (fields.result_code === 'FAIL') return { verdict: 'ignore', reason: 'result-not-success' };

@@ -30,7 +30,7 @@ export async function handlePayNotify(deps: NotifyDeps, body: Uint8Array | strin
     log.warn('pay_notify', { outcome: 'rejected', reason: err instanceof XmlError ? err.code : 'xml' });
     return notifyReplyXml('FAIL', 'invalid XML');
   }
-  const verdict = checkPayNotice(fields, deps.settings);
+  const verdict = checkPayNotice(fields, deps.settings, deps.clock.now());
   const claimedNo = OUT_TRADE_NO.test(fields.out_trade_no ?? '') ? fields.out_trade_no : undefined;
   if (verdict.verdict === 'reject') {
     log.warn('pay_notify', {
