@@ -5,6 +5,7 @@
  * console sees no console, the refund form shows its errors.
  */
 import { describe, expect, it, vi } from 'vitest';
+import { refund } from './support/fixtures';
 import { checkoutState, merchantState, orderState, type PageState, shopState } from './support/page-states';
 import { type PageName, renderPage, settle } from './support/render-page';
 
@@ -65,11 +66,7 @@ describe('rendered pages (miniprogram-simulate)', () => {
 
   it('merchant console: a merchant approves from the refund queue', async () => {
     const s = merchantState();
-    s.wx.answer(
-      'applyRefund',
-      'approve',
-      () => ({ ...(s.view() as never), refundId: 'RF-1', status: 'PROCESSING', refundFee: 1200 }) as never,
-    );
+    s.wx.answer('applyRefund', 'approve', () => refund({ refundId: 'RF-1', status: 'PROCESSING' }));
     const page = await mount('merchant', s);
     expect(page.text()).toContain('退款待处理');
     expect(page.text()).toContain('已等待2天3小时');
