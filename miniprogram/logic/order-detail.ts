@@ -30,6 +30,8 @@ export interface RefundRow {
   timeText: string;
   canCancel: boolean;
   note: string;
+  /** The tag's colour: '' done, 'warn' on its way, 'bad' needs attention. */
+  tone: '' | 'warn' | 'bad';
 }
 
 export interface ShippingView {
@@ -92,6 +94,7 @@ function refundRow(r: RefundView): RefundRow {
     timeText: beijingTime(r.createdAt),
     canCancel: r.status === 'REQUESTED' && r.requestedBy === 'customer',
     note,
+    tone: r.status === 'SUCCESS' ? '' : r.status === 'FAILED' || r.status === 'CHANGE' ? 'bad' : 'warn',
   };
 }
 

@@ -137,6 +137,7 @@ describe('order detail', () => {
         timeText: '12-05 10:05',
         canCancel: true,
         note: '',
+        tone: 'warn',
       },
     ]);
     await d.cancelRefund('RF20261205100500B2');
