@@ -154,9 +154,11 @@ export function createCheckout(deps: CheckoutDeps) {
     state,
     /** The pay button. A tap while a payment is running joins it. Never rejects. */
     pay(): Promise<void> {
-      running ??= run().finally(() => {
-        running = undefined;
-      });
+      if (!running) {
+        running = run().finally(() => {
+          running = undefined;
+        });
+      }
       return running;
     },
   };

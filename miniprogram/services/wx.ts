@@ -29,7 +29,7 @@ export function realWx(): WxPort {
 let api: Api | undefined;
 
 export function realApi(): Api {
-  api ??= createApi(realWx().cloud);
+  if (!api) api = createApi(realWx().cloud);
   return api;
 }
 

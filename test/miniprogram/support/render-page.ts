@@ -107,13 +107,17 @@ button.small { width: auto; }
 button[disabled] { opacity: .5; }
 input { box-sizing: border-box; width: 100%; font: inherit; }
 .nav { height: 44px; line-height: 44px; text-align: center; font-weight: 600; background: #fff; border-bottom: 1px solid #eee; }
-.tabbar { position: fixed; bottom: 0; left: 0; width: 375px; display: flex; background: #fff; border-top: 1px solid #eee; }
+.tabbar { display: flex; background: #fff; border-top: 1px solid #eee; }
 .tabbar span { flex: 1; text-align: center; line-height: 48px; color: #666; font-size: 12px; }
 .tabbar span.on { color: #07c160; }
 ${styles}
-.wx-page { min-height: 100vh; padding-bottom: ${tab ? 60 : 0}px; box-sizing: border-box; }
-${tab ? '.cart-bar { bottom: 49px !important; }' : ''}
-</style></head><body class="wx-page"><div class="nav">${esc(json.navigationBarTitleText ?? '')}</div>${tree.children
+/* Full-page shots: the fixed bars sit at the end of the page, below the content. */
+.wx-page { min-height: 100vh; display: flex; flex-direction: column; }
+.content { flex: 1; display: flex; flex-direction: column; }
+.content > .page { flex: 1; display: flex; flex-direction: column; }
+.cart-bar { position: static !important; margin-top: auto; }
+.page { padding-bottom: 0 !important; }
+</style></head><body class="wx-page"><div class="nav">${esc(json.navigationBarTitleText ?? '')}</div><div class="content">${tree.children
     .map(toHtml)
-    .join('')}${tabBar}</body></html>`;
+    .join('')}</div>${tabBar}</body></html>`;
 }
