@@ -16,8 +16,7 @@ export function realWx(): WxPort {
   const port: WxPort = {
     cloud: { callFunction: (o) => wx.cloud.callFunction(o) },
     requestPayment: (o) => wx.requestPayment(o),
-    requestSubscribeMessage: (o) =>
-      wx.requestSubscribeMessage(o) as unknown as Promise<Record<string, string>>,
+    requestSubscribeMessage: (o) => wx.requestSubscribeMessage(o),
     scanCode: (o) => wx.scanCode(o),
     openBusinessView: (o) => (wx as unknown as OpenBusinessView).openBusinessView(o),
     getStorageSync: (k) => wx.getStorageSync(k),
@@ -34,5 +33,6 @@ export function realApi(): Api {
 }
 
 export function realDatabase(): DatabasePort {
-  return wx.cloud.database() as unknown as DatabasePort;
+  const db: DatabasePort = wx.cloud.database();
+  return db;
 }
