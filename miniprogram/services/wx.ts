@@ -36,3 +36,20 @@ export function realDatabase(): DatabasePort {
   const db: DatabasePort = wx.cloud.database();
   return db;
 }
+
+/** Opens a page; a failure shows a toast (callback style: no promise is left unhandled). */
+export function go(how: 'navigateTo' | 'redirectTo', url: string): void {
+  const fail = () => wx.showToast({ title: '页面打开失败', icon: 'none', fail: () => undefined });
+  if (how === 'navigateTo') wx.navigateTo({ url, fail });
+  else wx.redirectTo({ url, fail });
+}
+
+/** Ends the pull-down refresh animation. */
+export function stopRefresh(): void {
+  wx.stopPullDownRefresh({ fail: () => undefined });
+}
+
+/** Copies text and says so. */
+export function copy(data: string): void {
+  wx.setClipboardData({ data, fail: () => undefined });
+}

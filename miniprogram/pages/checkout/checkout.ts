@@ -3,7 +3,7 @@ import { cartLines, readCart, writeCart } from '../../logic/cart';
 import { type CheckoutView, createCheckout, randomRequestId } from '../../logic/checkout';
 import { productsOnSale } from '../../services/catalogue';
 import { userMessage } from '../../services/client';
-import { realApi, realDatabase, realWx } from '../../services/wx';
+import { go, realApi, realDatabase, realWx } from '../../services/wx';
 
 Page({
   data: { loading: true, error: '' } as Partial<CheckoutView> & { loading: boolean; error: string },
@@ -32,6 +32,6 @@ Page({
   },
   onViewOrder() {
     const no = this.data.outTradeNo;
-    if (no) void wx.redirectTo({ url: `/pages/order/order?outTradeNo=${encodeURIComponent(no)}` });
+    if (no) go('redirectTo', `/pages/order/order?outTradeNo=${encodeURIComponent(no)}`);
   },
 });

@@ -1,5 +1,5 @@
 import { createMe, type MeView } from '../../logic/me';
-import { realApi } from '../../services/wx';
+import { copy, go, realApi } from '../../services/wx';
 
 Page({
   data: {} as Partial<MeView>,
@@ -12,9 +12,9 @@ Page({
     void this.me?.load();
   },
   onCopy() {
-    if (this.data.openid) void wx.setClipboardData({ data: this.data.openid });
+    if (this.data.openid) copy(this.data.openid);
   },
   onConsole() {
-    void wx.navigateTo({ url: '/pages/merchant/merchant' });
+    go('navigateTo', '/pages/merchant/merchant');
   },
 });

@@ -1,5 +1,5 @@
 import { createMerchantConsole, type MerchantView } from '../../logic/merchant';
-import { realApi, realWx } from '../../services/wx';
+import { realApi, realWx, stopRefresh } from '../../services/wx';
 
 type Ctl = ReturnType<typeof createMerchantConsole>;
 const id = (e: WechatMiniprogram.TouchEvent) => String(e.currentTarget.dataset.id);
@@ -20,7 +20,7 @@ Page({
     void this.ctl?.load();
   },
   onPullDownRefresh() {
-    void this.ctl?.load().finally(() => wx.stopPullDownRefresh());
+    void this.ctl?.load().finally(stopRefresh);
   },
   onApprove(e: WechatMiniprogram.TouchEvent) {
     void this.ctl?.approve(id(e));

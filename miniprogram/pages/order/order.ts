@@ -1,6 +1,6 @@
 import { CUSTOMER_TEMPLATE_IDS } from '../../config';
 import { createOrderDetail, type OrderDetailView } from '../../logic/order-detail';
-import { realApi, realWx } from '../../services/wx';
+import { realApi, realWx, stopRefresh } from '../../services/wx';
 
 Page({
   data: {} as Partial<OrderDetailView>,
@@ -18,7 +18,7 @@ Page({
     void this.detail.load();
   },
   onPullDownRefresh() {
-    void this.detail?.load().finally(() => wx.stopPullDownRefresh());
+    void this.detail?.load().finally(stopRefresh);
   },
   onPay() {
     void this.detail?.pay();

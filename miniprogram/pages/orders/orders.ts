@@ -1,6 +1,6 @@
 import { CUSTOMER_TEMPLATE_IDS } from '../../config';
 import { createOrders, type OrdersView } from '../../logic/orders';
-import { realApi, realWx } from '../../services/wx';
+import { go, realApi, realWx, stopRefresh } from '../../services/wx';
 
 Page({
   data: {} as Partial<OrdersView>,
@@ -19,14 +19,14 @@ Page({
     void this.orders?.load();
   },
   onPullDownRefresh() {
-    void this.orders?.load().finally(() => wx.stopPullDownRefresh());
+    void this.orders?.load().finally(stopRefresh);
   },
   onReachBottom() {
     void this.orders?.loadMore();
   },
   onOpen(e: WechatMiniprogram.TouchEvent) {
     const no = String(e.currentTarget.dataset.no);
-    void wx.navigateTo({ url: `/pages/order/order?outTradeNo=${encodeURIComponent(no)}` });
+    go('navigateTo', `/pages/order/order?outTradeNo=${encodeURIComponent(no)}`);
   },
   onPay(e: WechatMiniprogram.TouchEvent) {
     void this.orders?.pay(String(e.currentTarget.dataset.no));

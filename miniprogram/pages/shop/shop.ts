@@ -1,5 +1,5 @@
 import { createShop, type ShopView } from '../../logic/shop';
-import { realDatabase, realWx } from '../../services/wx';
+import { go, realDatabase, realWx, stopRefresh } from '../../services/wx';
 
 Page({
   data: {} as Partial<ShopView>,
@@ -12,7 +12,7 @@ Page({
     void this.shop?.load();
   },
   onPullDownRefresh() {
-    void this.shop?.load().finally(() => wx.stopPullDownRefresh());
+    void this.shop?.load().finally(stopRefresh);
   },
   onAdd(e: WechatMiniprogram.TouchEvent) {
     this.shop?.change(String(e.currentTarget.dataset.id), 1);
@@ -21,6 +21,6 @@ Page({
     this.shop?.change(String(e.currentTarget.dataset.id), -1);
   },
   onCheckout() {
-    if (this.shop?.canCheckout()) void wx.navigateTo({ url: '/pages/checkout/checkout' });
+    if (this.shop?.canCheckout()) go('navigateTo', '/pages/checkout/checkout');
   },
 });
