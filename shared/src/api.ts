@@ -172,3 +172,17 @@ export interface ReconcileSummary {
   /** The run stopped at its order or time budget; the next run continues. */
   truncated: boolean;
 }
+
+// ------------------------------------------------------------------------------- whoami (callFunction)
+
+/** Who the caller is: the mini-program's "Me" page, and whether to show the merchant console. */
+export interface WhoAmI {
+  /** The caller's OPENID from the call context (register it with the admin script to become a merchant). */
+  openid: string;
+  /** The merchant account the caller acts for, or null for a customer. */
+  merchant: { id: string; name: string } | null;
+}
+
+export interface WhoAmIActions {
+  get: { input: Record<string, never>; output: WhoAmI };
+}

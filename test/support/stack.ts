@@ -75,6 +75,8 @@ export interface StackOptions {
   /** Per-function variables on top of the sandbox wiring (e.g. a short WXPAY_TIMEOUT_MS). */
   functionEnv?: Record<string, Record<string, string>>;
   notify?: NotifyOptions;
+  /** Built functions to load besides createPayment, payNotify and reconcile (e.g. whoami). */
+  extraFunctions?: string[];
 }
 
 export interface HttpReply {
@@ -165,7 +167,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
   try {
     stack = await startLocalStack({
       repoRoot: REPO_ROOT,
-      functions: ['createPayment', 'payNotify', 'reconcile'],
+      functions: ['createPayment', 'payNotify', 'reconcile', ...(o.extraFunctions ?? [])],
       runtimeDir: EMULATOR_RUNTIME_DIR,
       runTimers: false,
       contextKeysMode: o.contextKeysMode ?? 'empty',

@@ -24,4 +24,5 @@ export * from './use-cases/reconcile-payments';
 export * from './use-cases/resume-payment';
 export * from './use-cases/settle-payment';
 export * from './use-cases/start-payment';
+export * from './use-cases/who-am-i';
 export * from './views';
