@@ -7,8 +7,12 @@ import {
   clientOptionsFromConfig,
   createLogger,
   createWxPayClient,
+  fulfilmentDeps,
+  fulfilmentSettings,
   gatewayDeps,
   loadConfig,
+  openapiShippingPort,
+  reconcileFulfilment,
   reconcilePayments,
   refuseUserCalls,
 } from '@shouyin/shared';
@@ -23,7 +27,16 @@ const deps = gatewayDeps({
   log,
 });
 
+const shippingSettings = fulfilmentSettings(process.env);
+const fulfilment = fulfilmentDeps({
+  db: cloud.database(),
+  shipping: openapiShippingPort(cloud.openapi, shippingSettings.uploadBudgetMs),
+  settings: shippingSettings,
+  log,
+});
+
 export const main = answer(async () => {
   refuseUserCalls(cloud.getWXContext());
+  await reconcileFulfilment(fulfilment);
   return reconcilePayments(deps);
 }, log);

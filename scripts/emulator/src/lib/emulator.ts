@@ -30,6 +30,7 @@ import {
 } from './http/integration';
 import { createEmulatorServer, type EmulatorApi, type JsonReply } from './http/server';
 import { buildInfo, type EmulatorInfo } from './info';
+import { type ShippingOptions, ShippingOrders, type ShippingOrderView } from './openapi/shipping';
 import { type SubscribeMessage, SubscribeMessages } from './openapi/subscribe-message';
 import { loadProject } from './project';
 import { type Clock, realClock, TimerScheduler } from './timers/scheduler';
@@ -82,6 +83,8 @@ export interface EmulatorOptions {
   runtimeDir?: string;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
+  /** The wxa.sec.order.* stand-in: indexing delay, enrolment, where payments are looked up. */
+  shipping?: ShippingOptions;
 }
 
 export interface EmulatorUrls {
@@ -140,6 +143,12 @@ export interface Emulator {
   grantSubscription(openid: string, templateId: string, count?: number): number;
   /** Running instances per function. */
   instanceCounts(): Record<string, number>;
+  /** The shipping-info service's payments and uploads (GET /control/shipping/orders). */
+  shippingOrders(): ShippingOrderView[];
+  /** Stands for the buyer confirming receipt in WeChat (POST /control/shipping/confirm-receipt). */
+  confirmReceipt(key: { transactionId?: string; outTradeNo?: string }): Promise<ShippingOrderView>;
+  /** The shipping-info stand-in itself (configure its delay or enrolment, register payments). */
+  readonly shipping: ShippingOrders;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -212,6 +221,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const db = new DbService(engine);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
+  const shipping = new ShippingOrders({ appid: options.appid ?? DEFAULT_APPID, ...options.shipping });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
     propagateIdentity: options.propagateIdentity ?? true,
@@ -391,6 +401,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return { status: 400, body: { error: (e as Error).message } };
       }
     },
+    shippingOrders: () => ({ status: 200, body: { orders: shipping.list() } }),
+    confirmReceipt: async (body) => {
+      const b = (isPlainObject(body) ? body : {}) as { transactionId?: unknown; outTradeNo?: unknown };
+      const key = {
+        ...(typeof b.transactionId === 'string' ? { transactionId: b.transactionId } : {}),
+        ...(typeof b.outTradeNo === 'string' ? { outTradeNo: b.outTradeNo } : {}),
+      };
+      try {
+        return { status: 200, body: { order: await shipping.confirmReceipt(key) } };
+      } catch (e) {
+        return { status: 409, body: { error: (e as Error).message } };
+      }
+    },
+    registerShippingPayment: (body) => {
+      try {
+        shipping.registerPayment(body as never);
+        return { status: 200, body: { registered: true } };
+      } catch (e) {
+        return { status: 400, body: { error: (e as Error).message } };
+      }
+    },
     invocations: (q) => ({
       status: 200,
       body: {
@@ -478,6 +509,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       settings,
       db,
       messages,
+      shipping,
       baseEnv: {
         TENCENTCLOUD_RUNENV: 'SCF',
         TENCENTCLOUD_REGION: 'ap-shanghai',
@@ -532,6 +564,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     messages: () => messages.messages(),
     grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
     instanceCounts: () => runningHost.instanceCounts(),
+    shippingOrders: () => shipping.list(),
+    confirmReceipt: (key) => shipping.confirmReceipt(key),
+    shipping,
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;

@@ -10,6 +10,10 @@
 //   GET  /messages                      subscribe messages sent
 //   POST /control/subscriptions         {"openid","templateId","count"}: grant one-shot subscriptions
 //   GET  /invocations                   the invocation log (?function=, ?source=)
+//   GET  /control/shipping/orders       wxa.sec.order stand-in: payments seen and their uploads
+//   POST /control/shipping/confirm-receipt {"transactionId"|"outTradeNo"}: the buyer confirms receipt in WeChat
+//   POST /control/shipping/payments     {"transactionId","mchId","outTradeNo","openid","paidAmount"}: a payment
+//                                       WeChat knows (when no sandbox is wired)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -38,6 +42,9 @@ export interface EmulatorApi {
   messages(): JsonReply;
   grantSubscription(body: unknown): JsonReply;
   invocations(query: URLSearchParams): JsonReply;
+  shippingOrders(): JsonReply;
+  confirmReceipt(body: unknown): Promise<JsonReply>;
+  registerShippingPayment(body: unknown): JsonReply;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
 }
@@ -123,6 +130,18 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   }
   if (method === 'GET' && url.pathname === '/invocations')
     return sendJson(res, api.invocations(url.searchParams));
+  if (method === 'GET' && url.pathname === '/control/shipping/orders')
+    return sendJson(res, api.shippingOrders());
+  if (method === 'POST' && url.pathname === '/control/shipping/confirm-receipt') {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    return sendJson(res, await api.confirmReceipt(j.value));
+  }
+  if (method === 'POST' && url.pathname === '/control/shipping/payments') {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    return sendJson(res, api.registerShippingPayment(j.value));
+  }
 
   const reply = await api.httpAccess({
     method,
