@@ -7,7 +7,11 @@ describe('upload failures', () => {
   it('10060001 waits at least a minute, then backs off', () => {
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 1, policy)).toMatchObject({ kind: 'defer', waitMs: 60_000 });
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 2, policy)).toMatchObject({ kind: 'defer', waitMs: 60_000 });
+    expect(judgeUploadFailure(NOT_INDEXED, 'x', 3, policy)).toMatchObject({ kind: 'defer', waitMs: 60_000 });
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 4, policy)).toMatchObject({ kind: 'defer', waitMs: 120_000 });
+    expect(judgeUploadFailure(NOT_INDEXED, 'x', 30, policy)).toMatchObject({ kind: 'defer', waitMs: 30 * 60_000 });
+    const fast = { ...policy, notIndexedRetryMs: 1500 };
+    expect(judgeUploadFailure(NOT_INDEXED, 'x', 1, fast)).toMatchObject({ kind: 'defer', waitMs: 1500 });
   });
   it('10060023 (WeChat already has this shipment) counts as uploaded', () => {
     expect(judgeUploadFailure(NOT_UPDATED, 'x', 3, policy)).toEqual({ kind: 'done' });

@@ -23,9 +23,8 @@ export const NOT_UPDATED = 10060023;
 /** Busy, rate-limited or unknown: the same request may succeed later. */
 const TRANSIENT = new Set([-1, 10060012, 10060019, 44990, 45009, -604101]);
 
-export function backoffMs(attempts: number, policy: RetryPolicy, floorMs = 0): number {
-  const exp = policy.retryBaseMs * 2 ** Math.max(0, Math.min(attempts - 1, 20));
-  return Math.max(floorMs, Math.min(policy.retryMaxMs, exp));
+export function backoffMs(attempts: number, policy: RetryPolicy): number {
+  return Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, Math.min(attempts - 1, 20)));
 }
 
 /** The verdict on attempt number `attempts` of an upload that failed with `errcode` (undefined: no answer). */
@@ -40,7 +39,8 @@ export function judgeUploadFailure(
   if (errcode === NOT_INDEXED) {
     // A minute per try at first; a payment that never gets indexed (paid before the merchant's authorisation)
     // backs off like any other failure and raises SHIPPING_UPLOAD_FAILING.
-    return { kind: 'defer', waitMs: backoffMs(attempts - 1, policy, policy.notIndexedRetryMs), error };
+    const waitMs = Math.min(policy.retryMaxMs, policy.notIndexedRetryMs * 2 ** Math.max(0, Math.min(attempts - 3, 20)));
+    return { kind: 'defer', waitMs, error };
   }
   if (errcode === undefined || TRANSIENT.has(errcode))
     return { kind: 'defer', waitMs: backoffMs(attempts, policy), error };

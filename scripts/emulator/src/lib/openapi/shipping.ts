@@ -85,15 +85,26 @@ function parseUploadTime(v: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** A value with object keys sorted at every level (for comparing shipments). */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (!isObject(v)) return v;
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, canonical(v[k])]),
+  );
+}
+
 /** The shipment as compared for "not updated" (10060023): everything but upload_time. */
 function shipmentKey(body: Record<string, unknown>): string {
   const { upload_time: _t, ...rest } = body;
-  return JSON.stringify(rest, Object.keys(rest).sort());
+  return JSON.stringify(canonical(rest));
 }
 
 export class ShippingOrders {
   private readonly orders = new Map<string, OrderState>();
-  private readonly registered: ShippingPayment[] = [];
+  private readonly registered: Array<ShippingPayment & { registeredAt: number }> = [];
   private readonly now: () => number;
   private tradeManaged: boolean;
   private indexDelayMs: number;
@@ -119,7 +130,7 @@ export class ShippingOrders {
       if (typeof p[k] !== 'string' || p[k] === '') throw new Error(`payment needs ${k}`);
     if (!Number.isSafeInteger(p.paidAmount) || p.paidAmount < 0)
       throw new Error('payment needs paidAmount in fen');
-    this.registered.push({ ...p });
+    this.registered.push({ ...p, registeredAt: this.now() });
   }
 
   /** Every payment the shipping service has seen, with its uploads. */
@@ -180,16 +191,18 @@ export class ShippingOrders {
           )?.payment.transactionId;
     let o = id !== undefined ? this.orders.get(id) : undefined;
     if (!o) {
-      const p =
-        this.registered.find((r) =>
-          'transactionId' in key
-            ? r.transactionId === key.transactionId
-            : r.mchId === key.mchId && r.outTradeNo === key.outTradeNo,
-        ) ?? (await this.options.findPayment?.(key));
+      const reg = this.registered.find((r) =>
+        'transactionId' in key
+          ? r.transactionId === key.transactionId
+          : r.mchId === key.mchId && r.outTradeNo === key.outTradeNo,
+      );
+      const p = reg ?? (await this.options.findPayment?.(key));
       if (!p) fail(10060001, '支付单不存在');
+      const { registeredAt: _r, ...payment } = p as ShippingPayment & { registeredAt?: number };
+      // A registered payment is known from its registration; one of the sandbox from the first question about it.
       o = {
-        payment: { ...p! },
-        firstSeen: this.now(),
+        payment,
+        firstSeen: reg?.registeredAt ?? this.now(),
         orderState: 1,
         shipments: [],
         uploadTimes: [],
@@ -197,7 +210,11 @@ export class ShippingOrders {
       };
       this.orders.set(p!.transactionId, o);
     }
-    // Indexing: WeChat knows a payment only some time after it (counted here from the first time it is asked about).
+    return o;
+  }
+
+  /** Indexing: WeChat knows a payment only some time after it (from registration, or the first question about it). */
+  private indexed(o: OrderState): OrderState {
     if (this.now() - o.firstSeen < this.indexDelayMs) fail(10060001, '支付单不存在');
     return o;
   }
@@ -211,7 +228,7 @@ export class ShippingOrders {
   }
 
   private async orderAnswer(key: PaymentKey): Promise<Record<string, unknown>> {
-    const o = await this.resolve(key);
+    const o = this.indexed(await this.resolve(key));
     const last = o.shipments.at(-1);
     const list = Array.isArray(last?.shipping_list)
       ? (last.shipping_list as Array<Record<string, unknown>>)
@@ -325,6 +342,7 @@ export class ShippingOrders {
     try {
       const { key, uploadTime, openid } = this.validate(body);
       order = await this.resolve(key);
+      this.indexed(order);
       if (order.payment.openid !== openid) fail(10060031, '支付单不属于该 openid 用户');
       if (order.orderState >= 3) fail(10060004, '支付单处于不可发货的状态');
       if (order.orderState === 2) {
