@@ -27,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => s?.stop());
 
-type Shipped = ApiAnswer<FulfilmentChange<MerchantShipmentView>>;
 const fulfil = <T>(data: Record<string, unknown>, openid: string) => s.call<T>('fulfilOrder', data, openid);
 const ship = (data: Record<string, unknown>, openid = MERCHANT) =>
   fulfil<FulfilmentChange<MerchantShipmentView>>({ action: 'ship', ...data }, openid);

@@ -9,7 +9,10 @@ describe('upload failures', () => {
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 2, policy)).toMatchObject({ kind: 'defer', waitMs: 60_000 });
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 3, policy)).toMatchObject({ kind: 'defer', waitMs: 60_000 });
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 4, policy)).toMatchObject({ kind: 'defer', waitMs: 120_000 });
-    expect(judgeUploadFailure(NOT_INDEXED, 'x', 30, policy)).toMatchObject({ kind: 'defer', waitMs: 30 * 60_000 });
+    expect(judgeUploadFailure(NOT_INDEXED, 'x', 30, policy)).toMatchObject({
+      kind: 'defer',
+      waitMs: 30 * 60_000,
+    });
     const fast = { ...policy, notIndexedRetryMs: 1500 };
     expect(judgeUploadFailure(NOT_INDEXED, 'x', 1, fast)).toMatchObject({ kind: 'defer', waitMs: 1500 });
   });

@@ -39,7 +39,10 @@ export function judgeUploadFailure(
   if (errcode === NOT_INDEXED) {
     // A minute per try at first; a payment that never gets indexed (paid before the merchant's authorisation)
     // backs off like any other failure and raises SHIPPING_UPLOAD_FAILING.
-    const waitMs = Math.min(policy.retryMaxMs, policy.notIndexedRetryMs * 2 ** Math.max(0, Math.min(attempts - 3, 20)));
+    const waitMs = Math.min(
+      policy.retryMaxMs,
+      policy.notIndexedRetryMs * 2 ** Math.max(0, Math.min(attempts - 3, 20)),
+    );
     return { kind: 'defer', waitMs, error };
   }
   if (errcode === undefined || TRANSIENT.has(errcode))
