@@ -60,13 +60,11 @@ function asApiError(err: unknown, what: string): ShippingApiError {
   if (err instanceof ShippingApiError) return err;
   const e = err as { errCode?: unknown; errMsg?: unknown; message?: unknown };
   const code = typeof e?.errCode === 'number' ? e.errCode : undefined;
-  const msg =
+  const raw =
     typeof e?.errMsg === 'string' ? e.errMsg : typeof e?.message === 'string' ? e.message : String(err);
-  // A cloud call without a WeChat errcode (network, -1 from the SDK itself) is an unknown outcome.
-  return new ShippingApiError(
-    code === -1 && !/errcode|system error/i.test(msg) ? undefined : code,
-    `${what}: ${msg.slice(0, 200)}`,
-  );
+  const msg = raw.replace(/^openapi\.[\w.]+:fail\s*/, '');
+  // -1 is WeChat's "system busy" and also what the SDK reports for a failure of its own: both are retried.
+  return new ShippingApiError(code, `${what}: ${msg.slice(0, 200)}`);
 }
 
 export function openapiShippingPort(openapi: OpenapiLike, budgetMs: number): ShippingPort {
