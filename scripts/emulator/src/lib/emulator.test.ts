@@ -334,6 +334,11 @@ describe('control calls', () => {
         'openapiPermissions',
         'collectionProvisioning',
         'updatedCounts',
+        'shippingIndexing',
+        'shippingFieldCodes',
+        'shippingModification',
+        'shippingOrderState',
+        'shippingEnrolment',
       ].sort(),
     );
     for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);
