@@ -204,6 +204,26 @@ describe('amend', () => {
   });
 });
 
+describe('amend races', () => {
+  it('5 concurrent amends: one wins and is uploaded, the others get AMENDMENT_USED', async () => {
+    const id = await s.paidOrder('o-amend-race');
+    ok(await ship(express(id, 'ZT0000000010')));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        fulfil<FulfilmentChange<MerchantShipmentView>>(
+          { action: 'amend', ...express(id, `ZT00000001${i}`) },
+          MERCHANT,
+        ),
+      ),
+    );
+    expect(answers.filter((a) => a.ok)).toHaveLength(1);
+    expect(answers.filter((a) => !a.ok && a.error.code === 'AMENDMENT_USED')).toHaveLength(4);
+    const wx = (await s.shippingOrders()).find((o) => o.outTradeNo === id)!;
+    expect(wx.shipments).toHaveLength(2);
+    expect(wx.calls.map((c) => c.answer)).toEqual(['ok', 'ok']);
+  });
+});
+
 describe('receipt', () => {
   it("B cannot confirm A's order; A confirms → RECEIVED; a repeat changes nothing", async () => {
     const id = await s.paidOrder('o-buyer-a');

@@ -206,12 +206,18 @@ export function findReceiptChecksDue(db: Db, now: number, limit: number): Promis
   );
 }
 
-/** Paid orders not shipped yet, oldest payment first (paidAt at or before `paidBefore` when given). */
+/**
+ * Paid orders not shipped yet, oldest payment first; with `paidBefore`, only those paid at or before it and
+ * not yet flagged ORDER_UNSHIPPED_LATE (so flagged ones never crowd out the rest of a page).
+ */
 export function findAwaitingShipment(db: Db, limit: number, paidBefore?: number): Promise<Order[]> {
   const where: DbDoc = {
     status: db.command.in(SHIPPABLE),
     'fulfilment.status': fulfilmentAllowing(db, 'SHIP'),
   };
-  if (paidBefore !== undefined) where.paidAt = db.command.lte(paidBefore);
+  if (paidBefore !== undefined) {
+    where.paidAt = db.command.lte(paidBefore);
+    where['fulfilment.lateAlertedAt'] = null;
+  }
   return findOrders(db, where, 'paidAt', limit);
 }

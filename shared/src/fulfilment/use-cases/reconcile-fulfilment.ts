@@ -94,22 +94,19 @@ export async function reconcileFulfilment(
       });
     if (!outOfTime()) {
       const late = await findAwaitingShipment(db, opts.pageSize, clock.now() - settings.lateAfterMs);
-      await each(
-        late.filter((o) => o.fulfilment?.lateAlertedAt === undefined),
-        async (o) => {
-          const now = clock.now();
-          const alert = {
-            id: `ORDER_UNSHIPPED_LATE:${o._id}`,
-            kind: 'ORDER_UNSHIPPED_LATE' as const,
-            at: now,
-            outTradeNo: o._id,
-            totalFee: o.totalFee,
-            ...(o.transactionId ? { transactionId: o.transactionId } : {}),
-            detail: `paid ${Math.floor((now - (o.paidAt ?? o.createdAt)) / 3600_000)} h ago, not shipped`,
-          };
-          if (await recordUnshippedLate(db, o._id, now, alert)) summary.lateAlerts++;
-        },
-      );
+      await each(late, async (o) => {
+        const now = clock.now();
+        const alert = {
+          id: `ORDER_UNSHIPPED_LATE:${o._id}`,
+          kind: 'ORDER_UNSHIPPED_LATE' as const,
+          at: now,
+          outTradeNo: o._id,
+          totalFee: o.totalFee,
+          ...(o.transactionId ? { transactionId: o.transactionId } : {}),
+          detail: `paid ${Math.floor((now - (o.paidAt ?? o.createdAt)) / 3600_000)} h ago, not shipped`,
+        };
+        if (await recordUnshippedLate(db, o._id, now, alert)) summary.lateAlerts++;
+      });
     }
   } catch (err) {
     summary.errors++;
