@@ -52,6 +52,7 @@ describe('ship', () => {
       { outTradeNo: orders[2]!, logisticsType: 4 },
       { outTradeNo: orders[3]!, logisticsType: 3, itemDesc: '电子礼品卡' },
     ];
+    const runs = s.track('fulfilOrder');
     for (const input of inputs) {
       const r = ok(await ship(input));
       expect(r.changed).toBe(true);
@@ -74,6 +75,8 @@ describe('ship', () => {
         upload_time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$/),
       });
     }
+    // Per ship: merchant check, order read, the SHIPPED update, the upload outcome update.
+    expect(runs.records().map((r) => [r.outcome, r.dbRequests])).toEqual(inputs.map(() => ['ok', 4]));
     const first = (await uploadsOf(orders[0]!))[0]!.body as { shipping_list: unknown[] };
     expect(first.shipping_list).toEqual([
       { tracking_no: 'ZT7700112233', express_company: 'ZTO', item_desc: '拿铁咖啡*2' },
