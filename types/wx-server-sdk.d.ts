@@ -94,4 +94,19 @@ declare module 'wx-server-sdk' {
       createCollection(name: string): Promise<{ errMsg: string }>;
     }
   }
+
+  /**
+   * cloud.openapi (云调用, spec merchant-ops.md §1): a generic proxy — any property path is the API name
+   * (`cloud.openapi.wxa.sec.order.uploadShippingInfo(data)` calls `wxa.sec.order.uploadShippingInfo`); keys
+   * are converted camelCase → snake_case unless `cloud.openapi({convertCase: false})`; a non-zero errcode
+   * rejects with `{errCode, errMsg}`. The function's config.json must list the API in permissions.openapi.
+   */
+  export interface OpenApiCall {
+    (data?: object): Promise<Record<string, unknown>>;
+  }
+  export interface OpenApi {
+    (options: { convertCase?: boolean; appid?: string }): OpenApi;
+    wxa: { sec: { order: Record<'uploadShippingInfo' | 'getOrder' | 'isTradeManaged', OpenApiCall> } };
+  }
+  export const openapi: OpenApi;
 }

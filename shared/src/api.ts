@@ -4,6 +4,7 @@
  * Money is integer fen; times are epoch milliseconds. This module holds no runtime logic beyond the code
  * table, so the mini-program can import it as is.
  */
+import type { FulfilmentStatus, UploadStatus } from './fulfilment/state';
 import type { OrderStatus } from './orders/state';
 import type { RequestPaymentParams } from './wxpay/pay-sign';
 
@@ -70,6 +71,18 @@ export const ERROR_CODES = {
       "WeChat Pay's answer is unknown for now; the order stays unpaid. Retry (same requestId) or resume.",
   },
   INTERNAL: { retryable: true, meaning: 'Unexpected server error; details are in the function log only.' },
+  ORDER_NOT_SHIPPABLE: {
+    retryable: false,
+    meaning: 'Only a PAID or PARTIALLY_REFUNDED order can be shipped.',
+  },
+  ORDER_NOT_SHIPPED: {
+    retryable: false,
+    meaning: 'The order is not in SHIPPED (not shipped yet, or already received).',
+  },
+  AMENDMENT_USED: {
+    retryable: false,
+    meaning: 'The shipment was already amended once (WeChat allows one modification per payment).',
+  },
 } as const satisfies Record<string, { retryable: boolean; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -135,6 +148,8 @@ export interface OrderView {
   paidAfterClose?: boolean;
   closeReason?: string;
   refundedFee: number;
+  /** Present once the merchant shipped (fulfilOrder `ship`). */
+  shipment?: ShipmentView;
 }
 
 export interface OrderPage {
@@ -185,4 +200,92 @@ export interface WhoAmI {
 
 export interface WhoAmIActions {
   get: { input: Record<string, never>; output: WhoAmI };
+}
+
+// ---------------------------------------------------------------------------- fulfilOrder (callFunction)
+
+export type { FulfilmentStatus };
+export type ShippingUploadStatus = UploadStatus;
+
+/** `ship` / `amend`: logisticsType 1 express (expressCompany + trackingNo; SF also receiverContact), 2 same-city, 3 virtual, 4 pickup. */
+export interface ShipInput {
+  outTradeNo: string;
+  logisticsType: 1 | 2 | 3 | 4;
+  /** A code of the express company table (SF, ZTO, YTO, YD, STO, JTSD, EMS, JD, …). */
+  expressCompany?: string;
+  trackingNo?: string;
+  /** ≤ 120 characters; default: the order lines. */
+  itemDesc?: string;
+  /** The receiver's phone; stored and sent masked (last 4 digits visible). */
+  receiverContact?: string;
+}
+
+/** What a customer sees of the shipment of an order. */
+export interface ShipmentView {
+  status: FulfilmentStatus;
+  logisticsType: 1 | 2 | 3 | 4;
+  expressCompany?: string;
+  trackingNo?: string;
+  itemDesc: string;
+  shippedAt: number;
+  amended: boolean;
+  receivedAt?: number;
+}
+
+/** The merchant's view adds WeChat's shipping-info upload. */
+export interface MerchantShipmentView extends ShipmentView {
+  outTradeNo: string;
+  receiverContact?: string;
+  upload: {
+    status: ShippingUploadStatus;
+    attempts: number;
+    lastError?: string;
+    uploadedAt?: number;
+    nextAttemptAt?: number;
+  };
+}
+
+/** A lost race (another tap shipped first, receipt already confirmed) is `changed: false`, not an error. */
+export interface FulfilmentChange<V> {
+  changed: boolean;
+  shipment: V;
+}
+
+export interface AwaitingShipment {
+  outTradeNo: string;
+  totalFee: number;
+  paidAt: number;
+  /** Hours since payment (WeChat expects shipping within 48 h). */
+  ageHours: number;
+  late: boolean;
+}
+
+export interface FulfilmentStatusView {
+  /** isTradeManaged: the app is enrolled in WeChat's shipping-info management; null when WeChat did not answer. */
+  tradeManaged: boolean | null;
+  /** Oldest payment first. */
+  awaitingShipment: AwaitingShipment[];
+  uploadsPending: MerchantShipmentView[];
+  uploadsFailed: MerchantShipmentView[];
+}
+
+export interface FulfilOrderActions {
+  ship: { input: ShipInput; output: FulfilmentChange<MerchantShipmentView> };
+  amend: { input: ShipInput; output: FulfilmentChange<MerchantShipmentView> };
+  confirmReceipt: { input: OrderRefInput; output: FulfilmentChange<ShipmentView> };
+  status: { input: Record<string, never>; output: FulfilmentStatusView };
+}
+export type FulfilOrderAction = keyof FulfilOrderActions;
+
+/** What one reconcile run did for fulfilment (logged as `reconcile_fulfilment`). */
+export interface FulfilmentReconcileSummary {
+  uploadsTried: number;
+  uploaded: number;
+  uploadsDeferred: number;
+  uploadsFailed: number;
+  receiptsChecked: number;
+  received: number;
+  lateAlerts: number;
+  errors: number;
+  truncated: boolean;
 }

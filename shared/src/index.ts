@@ -2,6 +2,7 @@ export * from './answer';
 export * from './api';
 export * from './config';
 export * from './errors';
+export * from './fulfilment';
 export * from './local';
 export * from './log';
 export * from './orders';

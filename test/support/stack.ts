@@ -29,7 +29,7 @@ import {
   type WxInput,
 } from '@shouyin/shared';
 import { inject } from 'vitest';
-import type { Emulator, InvocationRecord } from '../../scripts/emulator/src/index';
+import type { Emulator, InvocationRecord, ShippingOrderView } from '../../scripts/emulator/src/index';
 import { type LocalStack, type SandboxModuleLike, startLocalStack } from '../../scripts/emulator/src/index';
 import type { ContextKeysMode } from '../../scripts/emulator/src/lib/host/invocation-env';
 import {
@@ -77,6 +77,8 @@ export interface StackOptions {
   notify?: NotifyOptions;
   /** Built functions to load besides createPayment, payNotify and reconcile (e.g. whoami). */
   extraFunctions?: string[];
+  /** The shipping-info stand-in's indexing delay (default 1500 ms; 10060001 before it). */
+  shippingIndexDelayMs?: number;
 }
 
 export interface HttpReply {
@@ -137,6 +139,12 @@ export interface TestStack {
   track(fn: string): { records(): InvocationRecord[] };
   /** The sandbox's record of an order of the configured merchant (undefined when WeChat never saw it). */
   sandboxOrder(outTradeNo: string): Promise<SandboxOrderView | undefined>;
+  /** `create` + the sandbox pays: a PAID order's out_trade_no. */
+  paidOrder(openid: string, items?: CartItem[]): Promise<string>;
+  /** What WeChat's shipping-info service holds (GET /control/shipping/orders). */
+  shippingOrders(): Promise<ShippingOrderView[]>;
+  /** The buyer confirms receipt inside WeChat (POST /control/shipping/confirm-receipt). */
+  confirmReceiptInWeChat(outTradeNo: string): Promise<HttpReply>;
   stop(): Promise<void>;
 }
 
@@ -167,11 +175,17 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
   try {
     stack = await startLocalStack({
       repoRoot: REPO_ROOT,
-      functions: ['createPayment', 'payNotify', 'reconcile', ...(o.extraFunctions ?? [])],
+      functions: ['createPayment', 'payNotify', 'reconcile', 'fulfilOrder', ...(o.extraFunctions ?? [])],
       runtimeDir: EMULATOR_RUNTIME_DIR,
       runTimers: false,
       contextKeysMode: o.contextKeysMode ?? 'empty',
-      functionEnvOverrides: o.functionEnv,
+      functionEnvOverrides: {
+        ...o.functionEnv,
+        // shipped orders are checked at WeChat (getOrder) every second instead of every 30 minutes
+        reconcile: { SHIPPING_RECEIPT_CHECK_MS: '1000', ...o.functionEnv?.reconcile },
+        fulfilOrder: { SHIPPING_RECEIPT_CHECK_MS: '1000', ...o.functionEnv?.fulfilOrder },
+      },
+      shipping: { indexDelayMs: o.shippingIndexDelayMs ?? 1500 },
       sandbox: {
         stateDir,
         mchId: configured.mchId,
@@ -299,6 +313,22 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
     },
     sandboxOrder: async (outTradeNo) =>
       (await sandbox.control.listOrders({ mchId: merchant.mchId, outTradeNo }))[0],
+    async paidOrder(openid, items = [{ productId: 'latte', quantity: 2 }]) {
+      const requestId = `req-${Math.random().toString(36).slice(2, 14)}`;
+      const a = await call<PaymentStart>('createPayment', { action: 'create', items, requestId }, openid);
+      if (!a.ok) throw new Error(`create failed: ${a.error.code} ${a.error.message}`);
+      await sandbox.control.pay({ prepayId: prepayIdOf(a.data), mchId: merchant.mchId });
+      await sandbox.control.idle();
+      return a.data.outTradeNo;
+    },
+    async shippingOrders() {
+      const r = await emulator.http('GET', '/control/shipping/orders');
+      return (JSON.parse(r.body) as { orders: ShippingOrderView[] }).orders;
+    },
+    confirmReceiptInWeChat: (outTradeNo) =>
+      post('/control/shipping/confirm-receipt', JSON.stringify({ outTradeNo }), {
+        'content-type': 'application/json',
+      }),
     async stop() {
       try {
         await stack.stop();

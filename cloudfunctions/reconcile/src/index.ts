@@ -7,9 +7,14 @@ import {
   clientOptionsFromConfig,
   createLogger,
   createWxPayClient,
+  FULFILMENT_RECONCILE_DEFAULTS,
+  fulfilmentDeps,
+  fulfilmentSettings,
   gatewayDeps,
   invocationDeadline,
   loadConfig,
+  openapiShippingPort,
+  reconcileFulfilment,
   reconcilePayments,
   refuseUserCalls,
   withDeadline,
@@ -25,7 +30,24 @@ const deps = gatewayDeps({
   log,
 });
 
+const shippingSettings = fulfilmentSettings(process.env);
+const fulfilment = fulfilmentDeps({
+  db: cloud.database(),
+  shipping: openapiShippingPort(cloud.openapi, shippingSettings.uploadBudgetMs),
+  settings: shippingSettings,
+  log,
+});
+
+/** What the steps after the payment side need of the invocation (fulfilment's own budget, then alerts). */
+const LATER_STEPS_MS = FULFILMENT_RECONCILE_DEFAULTS.budgetMs + 1000;
+
 export const main = answer(async (_event, context) => {
   refuseUserCalls(cloud.getWXContext());
-  return reconcilePayments(withDeadline(deps, invocationDeadline(context, Date.now())));
+  const deadline = invocationDeadline(context, Date.now());
+  // Money first, within the invocation's time less what the later steps need.
+  const payments = await reconcilePayments(
+    withDeadline(deps, deadline === undefined ? undefined : deadline - LATER_STEPS_MS),
+  );
+  await reconcileFulfilment(fulfilment);
+  return payments;
 }, log);

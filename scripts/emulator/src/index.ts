@@ -28,6 +28,13 @@ export {
   sandboxEnv,
   startLocalStack,
 } from './lib/local-stack';
+export {
+  DEFAULT_SHIPPING_INDEX_DELAY_MS,
+  type ShippingOptions,
+  ShippingOrders,
+  type ShippingOrderView,
+  type ShippingPayment,
+} from './lib/openapi/shipping';
 export type { SubscribeMessage } from './lib/openapi/subscribe-message';
 export { type LocalEnvFile, loadProject, type Project } from './lib/project';
 export { nextFire, parseCron } from './lib/timers/cron';

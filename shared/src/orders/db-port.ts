@@ -40,6 +40,10 @@ export interface DbCommand {
   push(values: unknown[]): unknown;
   /** Adds `n` to a number field (a missing field counts as 0). */
   inc(n: number): unknown;
+  /** Matches values not in the list, and a missing field (MongoDB `$nin`). */
+  nin(values: unknown[]): unknown;
+  /** Replaces a field with the value as a whole (a plain object in `update` is merged instead). */
+  set(value: unknown): unknown;
 }
 
 export interface Db {

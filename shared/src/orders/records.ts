@@ -3,6 +3,8 @@
  * (fields ending in `Fee`); times are epoch milliseconds from the function's clock, so they compare,
  * serialise and page the same way everywhere (no Date/serverDate round trips through JSON).
  */
+
+import type { Fulfilment } from '../fulfilment/records';
 import type { UnifiedOrderRequest } from '../wxpay/client-api';
 import type { SignType } from '../wxpay/types';
 import type { OrderStatus } from './state';
@@ -128,6 +130,8 @@ export interface Order extends OutboxCarrier {
   nextCheckAt?: number;
   /** When a customer's `confirm` last asked WeChat (orderquery): at most one per CONFIRM_INTERVAL_MS. */
   lastConfirmAt?: number;
+  /** Shipping and WeChat's shipping-info upload (fulfilment/records.ts); absent until shipped or flagged late. */
+  fulfilment?: Fulfilment;
 }
 
 export interface Product {

@@ -78,6 +78,11 @@ export function isPaid(status: OrderStatus): boolean {
   return status === 'PAID' || status === 'PARTIALLY_REFUNDED' || status === 'REFUNDED';
 }
 
+/** The merchant may ship: paid and not fully refunded (a partial refund leaves goods to ship). */
+export function isShippable(status: OrderStatus): boolean {
+  return status === 'PAID' || status === 'PARTIALLY_REFUNDED';
+}
+
 export function isClosed(status: OrderStatus): boolean {
   return status === 'CLOSED';
 }

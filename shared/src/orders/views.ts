@@ -1,5 +1,6 @@
 /** What a customer may see of an order (api.ts OrderView): no payer id, WeChat parameters, outbox or history. */
 import type { OrderView } from '../api';
+import { shipmentView } from '../fulfilment/views';
 import type { Order } from './records';
 
 export function orderView(o: Order): OrderView {
@@ -23,5 +24,7 @@ export function orderView(o: Order): OrderView {
   if (o.transactionId !== undefined) v.transactionId = o.transactionId;
   if (o.paidAfterClose) v.paidAfterClose = true;
   if (o.closeReason !== undefined) v.closeReason = o.closeReason;
+  const shipment = shipmentView(o);
+  if (shipment) v.shipment = shipment;
   return v;
 }

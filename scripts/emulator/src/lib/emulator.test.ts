@@ -337,6 +337,11 @@ describe('control calls', () => {
         'securityRules',
         'clientGetLimit',
         'clientOwnerField',
+        'shippingIndexing',
+        'shippingFieldCodes',
+        'shippingModification',
+        'shippingOrderState',
+        'shippingEnrolment',
       ].sort(),
     );
     for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);

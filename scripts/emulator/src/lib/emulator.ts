@@ -32,6 +32,7 @@ import {
 } from './http/integration';
 import { type EmulatorApi, emulatorRequestHandler, type JsonReply } from './http/server';
 import { buildInfo, type EmulatorInfo } from './info';
+import { type ShippingOptions, ShippingOrders, type ShippingOrderView } from './openapi/shipping';
 import { type SubscribeMessage, SubscribeMessages } from './openapi/subscribe-message';
 import { loadProject } from './project';
 import { type EmulatorReservation, reserveEmulator } from './reserve';
@@ -94,6 +95,8 @@ export interface EmulatorOptions {
   /** The data-dir lock and bound port, taken earlier with reserveEmulator() (startLocalStack does, before
    * starting the sandbox); taken here otherwise. The emulator owns it from then on (stop() releases it). */
   reservation?: EmulatorReservation;
+  /** The wxa.sec.order.* stand-in: indexing delay, enrolment, where payments are looked up. */
+  shipping?: ShippingOptions;
 }
 
 export interface EmulatorUrls {
@@ -152,6 +155,12 @@ export interface Emulator {
   grantSubscription(openid: string, templateId: string, count?: number): number;
   /** Running instances per function. */
   instanceCounts(): Record<string, number>;
+  /** The shipping-info service's payments and uploads (GET /control/shipping/orders). */
+  shippingOrders(): ShippingOrderView[];
+  /** Stands for the buyer confirming receipt in WeChat (POST /control/shipping/confirm-receipt). */
+  confirmReceipt(key: { transactionId?: string; outTradeNo?: string }): Promise<ShippingOrderView>;
+  /** The shipping-info stand-in itself (configure its delay or enrolment, register payments). */
+  readonly shipping: ShippingOrders;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -235,6 +244,7 @@ async function startReserved(
   const securityRules = parseSecurityRules(project.rules);
   project.warnings.push(...securityRules.problems);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
+  const shipping = new ShippingOrders({ appid: options.appid ?? DEFAULT_APPID, ...options.shipping });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
     propagateIdentity: options.propagateIdentity ?? true,
@@ -414,6 +424,27 @@ async function startReserved(
         return { status: 400, body: { error: (e as Error).message } };
       }
     },
+    shippingOrders: () => ({ status: 200, body: { orders: shipping.list() } }),
+    confirmReceipt: async (body) => {
+      const b = (isPlainObject(body) ? body : {}) as { transactionId?: unknown; outTradeNo?: unknown };
+      const key = {
+        ...(typeof b.transactionId === 'string' ? { transactionId: b.transactionId } : {}),
+        ...(typeof b.outTradeNo === 'string' ? { outTradeNo: b.outTradeNo } : {}),
+      };
+      try {
+        return { status: 200, body: { order: await shipping.confirmReceipt(key) } };
+      } catch (e) {
+        return { status: 409, body: { error: (e as Error).message } };
+      }
+    },
+    registerShippingPayment: (body) => {
+      try {
+        shipping.registerPayment(body as never);
+        return { status: 200, body: { registered: true } };
+      } catch (e) {
+        return { status: 400, body: { error: (e as Error).message } };
+      }
+    },
     invocations: (q) => ({
       status: 200,
       body: {
@@ -505,6 +536,7 @@ async function startReserved(
       settings,
       db,
       messages,
+      shipping,
       baseEnv: {
         TENCENTCLOUD_RUNENV: 'SCF',
         TENCENTCLOUD_REGION: 'ap-shanghai',
@@ -569,6 +601,9 @@ async function startReserved(
     messages: () => messages.messages(),
     grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
     instanceCounts: () => runningHost.instanceCounts(),
+    shippingOrders: () => shipping.list(),
+    confirmReceipt: (key) => shipping.confirmReceipt(key),
+    shipping,
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;

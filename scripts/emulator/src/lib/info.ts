@@ -34,6 +34,9 @@ export interface EmulatorInfo {
     grantSubscription: string;
     invocations: string;
     clientDatabase: string;
+    shippingOrders: string;
+    confirmReceipt: string;
+    registerShippingPayment: string;
   };
   /** The side the emulator picked on each point the CloudBase notes leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
@@ -97,6 +100,17 @@ export const FIXED_CHOICES = {
   clientGetLimit: 'client get(): 20 documents by default and at most 20 (a larger limit is lowered to 20)',
   clientOwnerField:
     'client add() stores _openid = the caller; _openid in client add/set/update data is refused (-501007); doc(id).set keeps the stored _openid',
+  // spec merchant-ops.md §1: wxa.sec.order.* (shipping-info management)
+  shippingIndexing:
+    'a payment is known to wxa.sec.order.* only indexDelayMs (default 10 s; WeChat says 10 s to 1 min) after the stand-in first hears of it (its registration, or the first call naming a sandbox payment), never earlier than the real payment; before that 10060001 支付单不存在',
+  shippingFieldCodes:
+    '47001 shipping_list not an array (or an entry not an object); 268485226 / 268485227 express without tracking_no / express_company; 268485216 upload_time not RFC 3339; 268485224 bad delivery_mode; 10060014 any other bad field (order_key, payer, SF Express without a contact, a contact not masked to its last 4 digits, upload_time not later than the previous upload); 10060031 payer not the payment openid',
+  shippingModification:
+    'one modification per payment: an upload differing (upload_time aside) from the shipment held is the modification; an identical one answers 10060023 and uses nothing up; a further change 10060003; after receipt 10060004',
+  shippingOrderState:
+    'get_order order_state 1 before any upload, 2 after one, 3 once the buyer confirms (control call); 4, 5, 6 are never reported',
+  shippingEnrolment:
+    'is_trade_managed answers for the emulator appid only (40013 otherwise, 40097 without appid); not enrolled (tradeManaged false) → upload_shipping_info and get_order answer 48001',
 } as const;
 
 export type FixedChoices = { readonly [K in keyof typeof FIXED_CHOICES]: string };
@@ -158,6 +172,9 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
       grantSubscription: `POST ${u('/control/subscriptions')} {"openid","templateId","count"}`,
       invocations: `GET ${u('/invocations')}?function=&source=`,
       clientDatabase: `POST ${u('/client-db/{collection}')} {"action", …} header x-wx-openid (wx.cloud.database() under the security rules)`,
+      shippingOrders: `GET ${u('/control/shipping/orders')}`,
+      confirmReceipt: `POST ${u('/control/shipping/confirm-receipt')} {"transactionId"|"outTradeNo"}`,
+      registerShippingPayment: `POST ${u('/control/shipping/payments')} {"transactionId","mchId","outTradeNo","openid","paidAmount"}`,
     },
     choices: {
       httpBodyEncoding: i.base64Bodies ? 'base64 for non-JSON bodies' : 'utf8 text',

@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 import { type Emulator, type EmulatorOptions, type EmulatorUrls, startEmulator } from './emulator';
+import { DEFAULT_SHIPPING_INDEX_DELAY_MS, type PaymentKey, type ShippingPayment } from './openapi/shipping';
 import { reserveEmulator } from './reserve';
 
 /** The parts of @shouyin/sandbox's SandboxInfo the wiring uses (structural: no build-time dependency). */
@@ -25,6 +26,19 @@ export interface SandboxInfoLike {
 
 export interface SandboxLike {
   readonly baseUrl: string;
+  /** The sandbox's control API, as far as the shipping-info stand-in reads payments from it. */
+  readonly control?: {
+    listOrders(filter?: { mchId?: string; outTradeNo?: string }): Promise<
+      Array<{
+        mchId: string;
+        outTradeNo: string;
+        openid: string;
+        totalFee: number;
+        state: string;
+        transactionId?: string;
+      }>
+    >;
+  };
   readonly info: SandboxInfoLike;
   readonly stateDir: string;
   stop(): Promise<void>;
@@ -138,16 +152,20 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const merchant = s.mchId
       ? sandbox.info.merchants.find((m) => m.mchId === s.mchId)
       : sandbox.info.merchants[0];
+    const indexDelayMs = opts.shipping?.indexDelayMs ?? DEFAULT_SHIPPING_INDEX_DELAY_MS;
     const emulator = await startEmulator({
       ...opts,
       reservation,
       overridesLabel:
         opts.overridesLabel ??
         "the local stack's sandbox wiring (demo merchant, sandbox URL and CA, notify URLs)",
+      shipping: { findPayment: (key) => sandboxPayment(sandbox, key), ...opts.shipping },
       appid: opts.appid ?? merchant?.appid,
       sandboxInfoFile: path.join(sandbox.stateDir, 'sandbox.json'),
       envOverrides: (urls) => ({
         ...sandboxEnv(sandbox.info, urls, s.mchId),
+        // WeChat indexes a payment 10 s – 1 min after it; locally the retry after 10060001 waits the emulator's delay.
+        SHIPPING_NOT_INDEXED_RETRY_MS: String(Math.max(1000, indexDelayMs)),
         ...(typeof opts.envOverrides === 'function' ? opts.envOverrides(urls) : opts.envOverrides),
       }),
     });
@@ -163,4 +181,26 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await sandbox.stop();
     throw e;
   }
+}
+
+/** A successful payment of the sandbox, as the shipping-info stand-in needs it (undefined when unknown or unpaid). */
+async function sandboxPayment(sandbox: SandboxLike, key: PaymentKey): Promise<ShippingPayment | undefined> {
+  if (!sandbox.control) return undefined;
+  const orders = await sandbox.control.listOrders(
+    'outTradeNo' in key ? { mchId: key.mchId, outTradeNo: key.outTradeNo } : {},
+  );
+  const o = orders.find(
+    (x) =>
+      x.transactionId !== undefined &&
+      (x.state === 'SUCCESS' || x.state === 'REFUND') &&
+      ('transactionId' in key ? x.transactionId === key.transactionId : true),
+  );
+  if (!o?.transactionId) return undefined;
+  return {
+    transactionId: o.transactionId,
+    mchId: o.mchId,
+    outTradeNo: o.outTradeNo,
+    openid: o.openid,
+    paidAmount: o.totalFee,
+  };
 }

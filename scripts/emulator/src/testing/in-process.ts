@@ -5,6 +5,7 @@
 import { Engine } from '../db/engine';
 import { DbService } from '../db/service';
 import { handleRpc, type RpcServices } from '../lib/host/rpc';
+import { type ShippingOptions, ShippingOrders } from '../lib/openapi/shipping';
 import { SubscribeMessages } from '../lib/openapi/subscribe-message';
 import { type Bridge, unwrapResponse } from '../sdk/bridge';
 import { type Cloud, createCloud } from '../sdk/cloud';
@@ -14,21 +15,29 @@ export interface InProcessCloud {
   engine: Engine;
   service: DbService;
   messages: SubscribeMessages;
+  shipping: ShippingOrders;
   /** Database requests made so far. */
   readonly requests: number;
   close(): void;
 }
 
 export function inProcessCloud(
-  options: { file?: string; now?: () => number; openapiPermissions?: string[] } = {},
+  options: {
+    file?: string;
+    now?: () => number;
+    openapiPermissions?: string[];
+    shipping?: ShippingOptions;
+  } = {},
 ): InProcessCloud {
   const engine = Engine.open(options.file);
   const service = new DbService(engine, options.now);
   const messages = new SubscribeMessages({ now: options.now });
+  const shipping = new ShippingOrders({ now: options.now, ...options.shipping });
   let requests = 0;
   const services: RpcServices = {
     db: service,
     messages,
+    shipping,
     callFunction: () => Promise.reject(new Error('callFunction is not available in-process')),
     countDbRequest: () => {
       requests++;
@@ -47,6 +56,7 @@ export function inProcessCloud(
     engine,
     service,
     messages,
+    shipping,
     get requests() {
       return requests;
     },

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbService } from '../../db/service';
 import type { FunctionCallAnswer, RpcRequest } from '../../wire/rpc';
+import type { ShippingOrders } from '../openapi/shipping';
 import type { SubscribeMessages } from '../openapi/subscribe-message';
 import type { FunctionSpec } from '../project';
 import { lateRequestRefusal, lateRequestWarning } from './after-return';
@@ -78,6 +79,7 @@ export interface HostOptions {
   settings: HostSettings;
   db: DbService;
   messages: SubscribeMessages;
+  shipping?: ShippingOrders;
   /** Variables every instance starts with, before the function's own. */
   baseEnv: Record<string, string>;
   onLog?: (functionName: string, level: string, text: string, requestId: string | null) => void;
@@ -117,6 +119,7 @@ export class FunctionHost {
     this.services = {
       db: opts.db,
       messages: opts.messages,
+      shipping: opts.shipping,
       countDbRequest: (id) => {
         const live = this.byId.get(id);
         if (live) live.record.dbRequests++;

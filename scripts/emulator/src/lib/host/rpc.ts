@@ -5,6 +5,7 @@
 import { DbError } from '../../db/errors';
 import type { DbService } from '../../db/service';
 import type { FunctionCallAnswer, RpcRequest, RpcResponse } from '../../wire/rpc';
+import type { ShippingOrders } from '../openapi/shipping';
 import { type SubscribeMessages, WeChatApiError } from '../openapi/subscribe-message';
 
 /** The invocation a request comes from. */
@@ -27,6 +28,8 @@ export class FunctionCallError extends Error {
 export interface RpcServices {
   db: DbService;
   messages: SubscribeMessages;
+  /** wxa.sec.order.* (shipping-info management); absent = not emulated (-604100). */
+  shipping?: ShippingOrders;
   callFunction(name: string, data: unknown, caller: Caller): Promise<FunctionCallAnswer>;
   countDbRequest(invocationId: string): void;
 }
@@ -46,6 +49,12 @@ export async function handleRpc(
     }
     if (req.op === 'function.call') {
       return { ok: true, value: await services.callFunction(req.name, req.data, caller) };
+    }
+    if (req.op === 'openapi.call' && req.api.startsWith('wxa.sec.order.') && services.shipping) {
+      return {
+        ok: true,
+        value: await services.shipping.call(req.api, req.data, { function: caller.functionName }),
+      };
     }
     if (req.op === 'openapi.call') {
       if (req.api !== 'subscribeMessage.send') {

@@ -12,6 +12,10 @@
 //   GET  /invocations                   the invocation log (?function=, ?source=)
 //   POST /client-db/<collection>        the mini-program's wx.cloud.database() as x-wx-openid, under the
 //                                       security rules of cloudbase-db.json (db/security-rules.ts)
+//   GET  /control/shipping/orders       wxa.sec.order stand-in: payments seen and their uploads
+//   POST /control/shipping/confirm-receipt {"transactionId"|"outTradeNo"}: the buyer confirms receipt in WeChat
+//   POST /control/shipping/payments     {"transactionId","mchId","outTradeNo","openid","paidAmount"}: a payment
+//                                       WeChat knows (when no sandbox is wired)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -43,6 +47,9 @@ export interface EmulatorApi {
   messages(): JsonReply;
   grantSubscription(body: unknown): JsonReply;
   invocations(query: URLSearchParams): JsonReply;
+  shippingOrders(): JsonReply;
+  confirmReceipt(body: unknown): Promise<JsonReply>;
+  registerShippingPayment(body: unknown): JsonReply;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
   /** A mini-program's client-side database request (wx.cloud.database()) as the caller of x-wx-openid. */
@@ -163,6 +170,18 @@ async function route(
     const j = json();
     if (!j.ok) return sendJson(res, badJson);
     return sendJson(res, api.clientDb(segment(parts[1]!), j.value, req.headers));
+  }
+  if (method === 'GET' && url.pathname === '/control/shipping/orders')
+    return sendJson(res, api.shippingOrders());
+  if (method === 'POST' && url.pathname === '/control/shipping/confirm-receipt') {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    return sendJson(res, await api.confirmReceipt(j.value));
+  }
+  if (method === 'POST' && url.pathname === '/control/shipping/payments') {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    return sendJson(res, api.registerShippingPayment(j.value));
   }
 
   const reply = await api.httpAccess({
