@@ -39,6 +39,20 @@ declare module 'wx-server-sdk' {
     config?: { env?: string };
   }): Promise<{ result: unknown; errMsg: string; requestID: string }>;
 
+  /** 云调用 (§3.5): only subscribeMessage.send is used (orderAlert; config.json permissions.openapi). */
+  export const openapi: {
+    subscribeMessage: {
+      send(data: {
+        touser: string;
+        templateId: string;
+        page?: string;
+        data: Record<string, { value: string }>;
+        miniprogramState?: 'developer' | 'trial' | 'formal';
+        lang?: string;
+      }): Promise<{ errCode: number; errMsg: string }>;
+    };
+  };
+
   export function database(config?: { env?: string; throwOnNotFound?: boolean }): DB.Database;
 
   export namespace DB {

@@ -75,6 +75,8 @@ export interface StackOptions {
   /** Per-function variables on top of the sandbox wiring (e.g. a short WXPAY_TIMEOUT_MS). */
   functionEnv?: Record<string, Record<string, string>>;
   notify?: NotifyOptions;
+  /** Also load orderAlert (merchant alerts: printer and robot stand-ins, demo templates). */
+  alerts?: boolean;
 }
 
 export interface HttpReply {
@@ -165,7 +167,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
   try {
     stack = await startLocalStack({
       repoRoot: REPO_ROOT,
-      functions: ['createPayment', 'payNotify', 'reconcile'],
+      functions: ['createPayment', 'payNotify', 'reconcile', ...(o.alerts ? ['orderAlert'] : [])],
       runtimeDir: EMULATOR_RUNTIME_DIR,
       runTimers: false,
       contextKeysMode: o.contextKeysMode ?? 'empty',

@@ -7,6 +7,7 @@ import {
   clientOptionsFromConfig,
   createLogger,
   createWxPayClient,
+  deliverPendingAlerts,
   gatewayDeps,
   loadConfig,
   reconcilePayments,
@@ -25,5 +26,7 @@ const deps = gatewayDeps({
 
 export const main = answer(async () => {
   refuseUserCalls(cloud.getWXContext());
-  return reconcilePayments(deps);
+  const summary = await reconcilePayments(deps);
+  await deliverPendingAlerts(cloud.callFunction, log);
+  return summary;
 }, log);

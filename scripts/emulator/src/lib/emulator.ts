@@ -11,6 +11,7 @@ import { DbError } from '../db/errors';
 import type { Query } from '../db/matcher';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
+import { type AlertAccounts, AlertStandIns, generateAlertAccounts } from './alerts/stand-ins';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
   type ContextKeysMode,
@@ -80,6 +81,8 @@ export interface EmulatorOptions {
   sandboxInfoFile?: string;
   /** Where worker.js and wx-server-sdk.js are (default: next to this bundle, or built from source). */
   runtimeDir?: string;
+  /** Accounts of the printer and robot stand-ins (default: generated at start). */
+  alertAccounts?: AlertAccounts;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
 }
@@ -140,6 +143,8 @@ export interface Emulator {
   grantSubscription(openid: string, templateId: string, count?: number): number;
   /** Running instances per function. */
   instanceCounts(): Record<string, number>;
+  /** The Feie printer and WeCom robot stand-ins (jobs, posts, faults). */
+  readonly alertStandIns: AlertStandIns;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -212,6 +217,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const db = new DbService(engine);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
+  const standIns = new AlertStandIns(options.alertAccounts ?? generateAlertAccounts());
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
     propagateIdentity: options.propagateIdentity ?? true,
@@ -400,6 +406,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }),
       },
     }),
+    standIn: (method, urlPath, query, body) => standIns.handle(method, urlPath, query, body),
     httpAccess: async (req: HttpRequestData) => {
       const r = matchRoute(project.routes, req.path);
       const h = requireHost();
@@ -532,6 +539,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     messages: () => messages.messages(),
     grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
     instanceCounts: () => runningHost.instanceCounts(),
+    alertStandIns: standIns,
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;

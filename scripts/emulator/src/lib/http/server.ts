@@ -10,6 +10,7 @@
 //   GET  /messages                      subscribe messages sent
 //   POST /control/subscriptions         {"openid","templateId","count"}: grant one-shot subscriptions
 //   GET  /invocations                   the invocation log (?function=, ?source=)
+//   …    /printer/feie/…, /wecom/robot/… the alert channels' stand-ins (lib/alerts/stand-ins.ts)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -38,6 +39,13 @@ export interface EmulatorApi {
   messages(): JsonReply;
   grantSubscription(body: unknown): JsonReply;
   invocations(query: URLSearchParams): JsonReply;
+  /** The alert channels' stand-ins (printer, robot): undefined when the path is not theirs. */
+  standIn?(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+  ): { status: number; body: unknown; delayMs?: number } | undefined;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
 }
@@ -123,6 +131,12 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   }
   if (method === 'GET' && url.pathname === '/invocations')
     return sendJson(res, api.invocations(url.searchParams));
+
+  const standIn = api.standIn?.(method, url.pathname, url.searchParams, body);
+  if (standIn) {
+    if (standIn.delayMs) await new Promise((r) => setTimeout(r, standIn.delayMs));
+    return sendJson(res, standIn);
+  }
 
   const reply = await api.httpAccess({
     method,
