@@ -62,8 +62,11 @@ export function formatValue(type: KeyType, value: string | number | undefined): 
       return cut(text.replace(/\D/g, ''), 32) || '0';
     case 'letter':
       return cut(text.replace(/[^A-Za-z]/g, ''), 32) || 'A';
-    case 'name':
-      return cut(noControl(text).replace(/\d/g, ''), 10) || '商户';
+    case 'name': {
+      const t = noControl(text).replace(/\d/g, '');
+      if (/[\u3400-\u9fff]/.test(t)) return cut(t, 10);
+      return cut(t.replace(/[^\x20-\x7e]/g, '').trim(), 20) || '商户';
+    }
     case 'amount':
       return yuan(typeof value === 'number' ? value : 0);
     case 'time':
