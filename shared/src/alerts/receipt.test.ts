@@ -22,15 +22,15 @@ describe('58 mm receipts', () => {
   it('aligns item lines to exactly 32 columns, a long name on its own lines', () => {
     const [line] = itemLines({ name: '拿铁咖啡', unitFee: 1800, quantity: 2, lineFee: 3600 });
     expect(textWidth(line!)).toBe(RECEIPT_COLUMNS);
-    expect(line).toBe('拿铁咖啡        18.00   2  36.00');
+    expect(line).toBe(`拿铁咖啡${' '.repeat(4)}${' '.repeat(3)}18.00${' '.repeat(4)}2${' '.repeat(2)}36.00`);
     const long = itemLines({
       name: '限定月饼礼盒（双黄莲蓉）超大',
       unitFee: 16800,
       quantity: 10,
       lineFee: 168000,
     });
-    expect(long).toHaveLength(2);
-    expect(textWidth(long[1]!)).toBe(RECEIPT_COLUMNS);
+    expect(long).toHaveLength(3);
+    expect(textWidth(long.at(-1)!)).toBe(RECEIPT_COLUMNS);
   });
 
   it('has shop, order number, time, lines, total, remark and a QR code of the order number', () => {
@@ -45,6 +45,15 @@ describe('58 mm receipts', () => {
     });
     expect(c.startsWith('<CB>收银示例咖啡馆</CB><BR>')).toBe(true);
     expect(c).toContain('订单号：SY20261205100700ABC<BR>');
+    const longNo = renderOrderReceipt({
+      shopName: '店',
+      title: 't',
+      outTradeNo: 'SY2026120518302644FZCRRKNPFG',
+      at: AT,
+      lines: [],
+      totalFee: 0,
+    });
+    expect(longNo).toContain('订单号：<BR>SY2026120518302644FZCRRKNPFG<BR>'); // never split mid-number
     expect(c).toContain('时间：2026-12-05 10:07<BR>');
     expect(c).toContain('<B>合计：¥36.00</B><BR>');
     expect(c).toContain('<QR>SY20261205100700ABC</QR>');

@@ -63,8 +63,8 @@ export const plain = (s: string): string =>
 const money = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
 const RULE = '-'.repeat(RECEIPT_COLUMNS);
 
-/** Name 14 | unit price 7 | quantity 4 | line total 7 = 32 columns; a long name wraps onto its own lines. */
-const COLS = [14, 7, 4, 7] as const;
+/** Name 12 | unit price 8 | quantity 5 | line total 7 = 32 columns; a long name wraps onto its own lines. */
+const COLS = [12, 8, 5, 7] as const;
 
 export function itemLines(line: Pick<OrderLine, 'name' | 'unitFee' | 'quantity' | 'lineFee'>): string[] {
   const parts = wrap(plain(line.name), COLS[0]);
@@ -97,9 +97,10 @@ export interface RefundReceipt {
   reason?: string;
 }
 
+/** `label：value` on one line when it fits, else the label on its own line and the value wrapped below. */
 const kv = (label: string, value: string) => {
   const text = `${label}：${value}`;
-  return wrap(text, RECEIPT_COLUMNS);
+  return textWidth(text) <= RECEIPT_COLUMNS ? [text] : [`${label}：`, ...wrap(value, RECEIPT_COLUMNS)];
 };
 
 function assemble(head: string[], body: string[], tail: string[]): string {

@@ -175,5 +175,9 @@ export async function runAlertStory(t: Target, tl: Timeline, outTradeNo: string)
     feed.items.some((i) => i.outTradeNo === outTradeNo),
     'the paid order should be at the top of the merchant feed',
   );
-  tl.state(`alerts for ${outTradeNo}`, 'DELIVERED', '(message sent, receipt printed, robot posted)');
+  tl.state(
+    `alerts for ${outTradeNo}`,
+    'DELIVERED',
+    '(message sent, receipt printed, robot posted; the print is confirmed by a job query on the next run)',
+  );
 }
