@@ -334,6 +334,10 @@ describe('control calls', () => {
         'openapiPermissions',
         'collectionProvisioning',
         'updatedCounts',
+        'feieStimeWindow',
+        'feieErrorCodes',
+        'feieContentLimit',
+        'wecomRateLimit',
       ].sort(),
     );
     for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);

@@ -90,6 +90,12 @@ export const FIXED_CHOICES = {
   openapiPermissions: 'config.json permissions.openapi enforced (-604101) when the list exists',
   // spec §4.4, ISS-404011; provisioning stands in for the deploy step
   collectionProvisioning: 'collections listed in cloudbase-db.json are created at start',
+  // merchant-ops §3: the printer stand-in (lib/alerts/feie-printer.ts), stricter where Feie is silent
+  feieStimeWindow: '±60 s of the stand-in clock; a millisecond (13-digit) stime is refused',
+  feieErrorCodes:
+    'non-zero ret: -2 account/signature/stime, 1001 SN not bound to the account, 1002 bad content/times, -1 busy (fault), -6 unknown job',
+  feieContentLimit: 'content over 5000 UTF-8 bytes is refused',
+  wecomRateLimit: 'not counted; 45009 only through the error fault',
 } as const;
 
 export type FixedChoices = { readonly [K in keyof typeof FIXED_CHOICES]: string };
