@@ -211,6 +211,14 @@ it('a failing webhook retries later and never changes or holds up payNotify', as
   expect(robot.attempts[0]).toMatchObject({ result: 'timeout' });
   expect(robot.nextAttemptAt).toBeGreaterThan(robot.attempts[0]!.at);
   expect((await s.sandboxOrder(order._id))?.state).toBe('SUCCESS');
+  // Due again (its backoff passed): retried and the retry recorded.
+  await s.emulator.db
+    .collection('alerts')
+    .put({ ...robot, nextAttemptAt: 0 } as unknown as Record<string, unknown>);
+  await deliver();
+  const retried = (await deliveries(order._id)).find((d) => d.channel === 'wecom')!;
+  expect(retried.status).toBe('SENT');
+  expect(retried.attempts.map((a) => a.result)).toEqual(['timeout', 'sent']);
 });
 
 it('a payment mismatch becomes a deliverable alert (reconcile delivers it)', async () => {
@@ -309,15 +317,37 @@ it('refund and shipping events (hand-made outbox entries) get their deliveries b
   expect(all.map((i) => i.at)).toEqual([...all.map((i) => i.at)].sort((x, y) => y - x));
 });
 
-it('a customer cannot call subscribe, status, feed or deliver', async () => {
+it('the merchant reprints a receipt on purpose: once per requestId, marked 补打', async () => {
+  const order = await paidOrder('o-alert-reprint');
+  await waitFor(
+    () => deliveries(order._id),
+    (ds) => ds.length === 3 && settled(ds),
+  );
+  const input = { action: 'reprint', outTradeNo: order._id, requestId: 'reprint-0001' };
+  const [a, b] = await Promise.all([s.call('orderAlert', input, OWNER), s.call('orderAlert', input, OWNER)]);
+  expect(a.ok && b.ok).toBe(true);
+  const printed = await waitFor(
+    () => jobsFor(order._id),
+    (j) => j.length === 2,
+  );
+  expect(printed).toHaveLength(2);
+  expect(printed[1]!.text).toContain('新订单已支付（补打）');
+  const unpaid = await s.create('o-alert-reprint', [{ productId: 'latte', quantity: 1 }]);
+  const r = await s.call('orderAlert', { ...input, outTradeNo: unpaid.outTradeNo }, OWNER);
+  expect(r.ok ? 'ok' : r.error.code).toBe('NOT_FOUND');
+});
+
+it('a customer cannot call subscribe, status, feed, reprint or deliver', async () => {
   const calls = [
     { action: 'subscribe', results: { [ORDER_TMPL]: 'accept' } },
     { action: 'status' },
     { action: 'feed' },
+    { action: 'reprint', outTradeNo: 'SY20261205000000AAAA', requestId: 'reprint-0002' },
     { action: 'deliver' },
   ];
   const answers = await Promise.all(calls.map((c) => s.call('orderAlert', c, 'o-just-a-customer')));
   expect(answers.map((a) => (a.ok ? 'ok' : a.error.code))).toEqual([
+    'NOT_MERCHANT',
     'NOT_MERCHANT',
     'NOT_MERCHANT',
     'NOT_MERCHANT',

@@ -190,6 +190,6 @@ export interface AlertFeedInput {
 /**
  * The actions of `orderAlert`. `deliver` is internal (payNotify, refundNotify, reconcile: a call carrying
  * an OPENID is refused FORBIDDEN); the others are for merchants only (NOT_MERCHANT). Output shapes:
- * shared/src/alerts (SubscribeResult, AlertStatus, FeedPage, DeliverSummary).
+ * shared/src/alerts (SubscribeResult, AlertStatus, FeedPage, DeliverSummary, ReprintResult).
  */
-export type OrderAlertAction = 'deliver' | 'subscribe' | 'status' | 'feed';
+export type OrderAlertAction = 'deliver' | 'subscribe' | 'status' | 'feed' | 'reprint';

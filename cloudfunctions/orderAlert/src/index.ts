@@ -1,8 +1,8 @@
 /**
  * orderAlert (callFunction): merchant alerts (docs/alerts.md). `deliver` is internal — payNotify,
- * refundNotify and reconcile call it; a mini-program user is refused. `subscribe`, `status` and `feed` are
- * for the shop's merchants only (requireMerchant on the OPENID of the call context). This function alone
- * holds the subscribeMessage.send permission (config.json) and the printer / robot secrets.
+ * refundNotify and reconcile call it; a mini-program user is refused. `subscribe`, `status`, `feed` and
+ * `reprint` are for the shop's merchants only (requireMerchant on the OPENID of the call context). This
+ * function alone holds the subscribeMessage.send permission (config.json) and the printer / robot secrets.
  */
 import {
   alertDeps,
@@ -15,9 +15,11 @@ import {
   merchantFeed,
   parseDeliver,
   parseFeed,
+  parseReprint,
   parseSubscribe,
   recordSubscription,
   refuseUserCalls,
+  reprintReceipt,
   routeActions,
 } from '@shouyin/shared';
 import * as cloud from 'wx-server-sdk';
@@ -39,6 +41,7 @@ const actions = routeActions({
   subscribe: (e) => recordSubscription(deps, callerOpenid(cloud.getWXContext()), parseSubscribe(e)),
   status: () => alertStatus(deps, callerOpenid(cloud.getWXContext())),
   feed: (e) => merchantFeed(deps, callerOpenid(cloud.getWXContext()), parseFeed(e)),
+  reprint: (e) => reprintReceipt(deps, callerOpenid(cloud.getWXContext()), parseReprint(e)),
 });
 
 export const main = answer((event) => actions(event, undefined as never), log);

@@ -17,6 +17,7 @@ export * from './use-cases/deliver-alerts';
 export * from './use-cases/drain-outbox';
 export * from './use-cases/merchant-feed';
 export * from './use-cases/record-subscription';
+export * from './use-cases/reprint-receipt';
 export * from './use-cases/request-delivery';
 export * from './use-cases/send-delivery';
 export * from './wecom';

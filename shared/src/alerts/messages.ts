@@ -26,8 +26,14 @@ export function subscribeMessage(
   };
 }
 
-export function receiptFor(facts: AlertFacts, shopName: string, order: Order | undefined): string {
-  const rule = alertRule(facts.kind);
+export function receiptFor(
+  facts: AlertFacts,
+  shopName: string,
+  order: Order | undefined,
+  reprint = false,
+): string {
+  const rule = { ...alertRule(facts.kind) };
+  if (reprint) rule.title = `${rule.title}（补打）`;
   if (rule.receipt === 'refund')
     return renderRefundReceipt({
       shopName,

@@ -63,6 +63,8 @@ export interface AlertDelivery {
   printJobId?: string;
   attempts: DeliveryAttempt[];
   failReason?: string;
+  /** A receipt printed again on the merchant's request (`reprint`). */
+  reprint?: boolean;
   createdAt: number;
   deliveredAt?: number;
 }

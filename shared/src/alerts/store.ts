@@ -203,6 +203,13 @@ export async function findDeliveries(
   return data as unknown as AlertDelivery[];
 }
 
+export async function countDeliveries(db: Db, where: DbDoc): Promise<number> {
+  const { total } = await alerts(db)
+    .where({ channel: db.command.in(['subscribe', 'printer', 'wecom']), ...where })
+    .count();
+  return total;
+}
+
 // ------------------------------------------------------------------------------------------- ledger
 
 const ledgerPath = (openid: string, templateId: string) => `alertLedger.${openid}.templates.${templateId}`;

@@ -33,6 +33,10 @@ export interface EmulatorInfo {
     messages: string;
     grantSubscription: string;
     invocations: string;
+    printerJobs: string;
+    printerFaults: string;
+    robotPosts: string;
+    robotFaults: string;
   };
   /** The side the emulator picked on each point spec cloudbase.md leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
@@ -156,6 +160,10 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
       messages: `GET ${u('/messages')}`,
       grantSubscription: `POST ${u('/control/subscriptions')} {"openid","templateId","count"}`,
       invocations: `GET ${u('/invocations')}?function=&source=`,
+      printerJobs: `GET ${u('/printer/feie/jobs')}`,
+      printerFaults: `POST ${u('/printer/feie/faults')} {"mode": "error"|"timeout"|"never-print", "count"?, "delayMs"?}`,
+      robotPosts: `GET ${u('/wecom/robot/posts')}`,
+      robotFaults: `POST ${u('/wecom/robot/faults')} {"mode": "error"|"timeout"|"http500", "count"?, "delayMs"?}`,
     },
     choices: {
       httpBodyEncoding: i.base64Bodies ? 'base64 for non-JSON bodies' : 'utf8 text',

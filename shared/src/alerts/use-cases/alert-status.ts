@@ -6,7 +6,7 @@
 import { requireMerchant } from '../../orders/merchants';
 import type { AlertDeps } from '../deps';
 import type { MerchantAlertFields } from '../records';
-import { findDeliveries } from '../store';
+import { countDeliveries, findDeliveries } from '../store';
 import { TEMPLATE_SLOTS, type TemplateSlot } from '../table';
 
 export interface AlertStatus {
@@ -45,8 +45,8 @@ export async function alertStatus(deps: AlertDeps, openid: string): Promise<Aler
     ];
   });
   const [pending, failed, recent, lastPrint, lastSent] = await Promise.all([
-    findDeliveries(db, { status: _.in(ACTIVE) }, 1000),
-    findDeliveries(db, { status: 'FAILED' }, 1000),
+    countDeliveries(db, { status: _.in(ACTIVE) }),
+    countDeliveries(db, { status: 'FAILED' }),
     findDeliveries(db, { status: 'FAILED' }, 5),
     deps.printer ? findDeliveries(db, { channel: 'printer' }, 1) : Promise.resolve([]),
     findDeliveries(db, { status: 'SENT' }, 1),
@@ -57,8 +57,8 @@ export async function alertStatus(deps: AlertDeps, openid: string): Promise<Aler
     receivesAlerts: (merchant.alertOpenids ?? []).includes(openid),
     templates,
     resubscribe: templates.some((t) => t.exhausted),
-    pending: pending.length,
-    failed: failed.length,
+    pending,
+    failed,
     lastDeliveryAt: lastSent[0]?.deliveredAt ?? null,
     recentFailures: recent.map((d) => ({
       id: d._id,

@@ -36,7 +36,7 @@ async function send(deps: AlertDeps, d: AlertDelivery): Promise<SendOutcome> {
   if (d.channel === 'printer') {
     if (!deps.printer) return notConfigured;
     const order = await findOrder(deps.db, d.facts.outTradeNo);
-    return deps.printer.print(receiptFor(d.facts, shopName, order));
+    return deps.printer.print(receiptFor(d.facts, shopName, order, d.reprint === true));
   }
   if (!deps.robot) return notConfigured;
   return deps.robot.post(robotMarkdown(d.facts, shopName));
