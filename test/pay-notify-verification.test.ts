@@ -188,6 +188,7 @@ describe.each(EMULATOR_MODES)('payNotify verification ($name)', (mode) => {
         expectedFee: target.totalFee,
         reportedFee: 1,
         source: 'notification',
+        alertsPending: true,
       },
       {
         _id: `PAYMENT_MISMATCH:${target._id}:4200000000000000000000000002`,
@@ -198,6 +199,7 @@ describe.each(EMULATOR_MODES)('payNotify verification ($name)', (mode) => {
         expectedFee: target.totalFee,
         reportedFee: target.totalFee,
         source: 'notification',
+        alertsPending: true,
       },
     ]);
   });

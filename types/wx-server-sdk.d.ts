@@ -106,6 +106,17 @@ declare module 'wx-server-sdk' {
   }
   export interface OpenApi {
     (options: { convertCase?: boolean; appid?: string }): OpenApi;
+    /** Subscribe messages (CloudBase notes §3.5): orderAlert's only cloud call. */
+    subscribeMessage: {
+      send(data: {
+        touser: string;
+        templateId: string;
+        page?: string;
+        data: Record<string, { value: string }>;
+        miniprogramState?: 'developer' | 'trial' | 'formal';
+        lang?: string;
+      }): Promise<{ errCode: number; errMsg: string }>;
+    };
     wxa: { sec: { order: Record<'uploadShippingInfo' | 'getOrder' | 'isTradeManaged', OpenApiCall> } };
   }
   export const openapi: OpenApi;

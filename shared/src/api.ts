@@ -289,3 +289,24 @@ export interface FulfilmentReconcileSummary {
   errors: number;
   truncated: boolean;
 }
+
+// ------------------------------------------------------------------------ orderAlert (callFunction)
+
+/** What `wx.requestSubscribeMessage` answered: templateId → accept | reject | ban | filter (errMsg ignored). */
+export interface AlertSubscribeInput {
+  results: Record<string, string>;
+}
+
+export interface AlertFeedInput {
+  /** `nextCursor` of the previous page. */
+  cursor?: number;
+  /** 1–50, default 20. */
+  limit?: number;
+}
+
+/**
+ * The actions of `orderAlert`. `deliver` is internal (payNotify, refundNotify, reconcile: a call carrying
+ * an OPENID is refused FORBIDDEN); the others are for merchants only (NOT_MERCHANT). Output shapes:
+ * shared/src/alerts (SubscribeResult, AlertStatus, FeedPage, DeliverSummary, ReprintResult).
+ */
+export type OrderAlertAction = 'deliver' | 'subscribe' | 'status' | 'feed' | 'reprint';

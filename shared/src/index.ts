@@ -1,3 +1,4 @@
+export * from './alerts';
 export * from './answer';
 export * from './api';
 export * from './config';

@@ -79,6 +79,8 @@ export interface StackOptions {
   extraFunctions?: string[];
   /** The shipping-info stand-in's indexing delay (default 1500 ms; 10060001 before it). */
   shippingIndexDelayMs?: number;
+  /** Also load orderAlert (merchant alerts: printer and robot stand-ins, demo templates). */
+  alerts?: boolean;
 }
 
 export interface HttpReply {
@@ -175,7 +177,14 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
   try {
     stack = await startLocalStack({
       repoRoot: REPO_ROOT,
-      functions: ['createPayment', 'payNotify', 'reconcile', 'fulfilOrder', ...(o.extraFunctions ?? [])],
+      functions: [
+        'createPayment',
+        'payNotify',
+        'reconcile',
+        'fulfilOrder',
+        ...(o.alerts ? ['orderAlert'] : []),
+        ...(o.extraFunctions ?? []),
+      ],
       runtimeDir: EMULATOR_RUNTIME_DIR,
       runTimers: false,
       contextKeysMode: o.contextKeysMode ?? 'empty',

@@ -4,6 +4,7 @@
  * integration response (CloudBase notes §5.1). No OPENID here: the signature is the authentication.
  */
 import {
+  alertDeliveryHook,
   answerXml,
   createLogger,
   handlePayNotify,
@@ -17,6 +18,11 @@ import * as cloud from 'wx-server-sdk';
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 const config = loadConfig(process.env);
 const log = createLogger({ fn: 'payNotify' });
-const deps = notifyDeps({ db: cloud.database(), settings: notifySettings(config), log });
+const deps = notifyDeps({
+  db: cloud.database(),
+  settings: notifySettings(config),
+  log,
+  deliverAlerts: alertDeliveryHook(cloud.callFunction),
+});
 
 export const main = answerXml((event) => handlePayNotify(deps, requestBody(event)), log);

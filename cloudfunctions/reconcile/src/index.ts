@@ -7,6 +7,7 @@ import {
   clientOptionsFromConfig,
   createLogger,
   createWxPayClient,
+  deliverPendingAlerts,
   FULFILMENT_RECONCILE_DEFAULTS,
   fulfilmentDeps,
   fulfilmentSettings,
@@ -49,5 +50,7 @@ export const main = answer(async (_event, context) => {
     withDeadline(deps, deadline === undefined ? undefined : deadline - LATER_STEPS_MS),
   );
   await reconcileFulfilment(fulfilment);
+  // Whatever alerts are still due (orderAlert delivers them in its own invocation).
+  await deliverPendingAlerts(cloud.callFunction, log);
   return payments;
 }, log);

@@ -2,6 +2,16 @@
 // See docs/emulator.md.
 
 export type { Doc } from './db/values';
+export type { PrintJob } from './lib/alerts/feie-printer';
+export {
+  type AlertAccounts,
+  AlertStandIns,
+  DEMO_ALERT_TEMPLATES,
+  DEMO_SUBSCRIBE_TEMPLATES,
+  PRINTER_PATH,
+  ROBOT_PATH,
+} from './lib/alerts/stand-ins';
+export type { RobotPost } from './lib/alerts/wecom-robot';
 export {
   type CallFunctionResponse,
   type CollectionHelper,

@@ -179,4 +179,6 @@ export interface PaymentAnomaly {
   reportedFee: number | null;
   source: 'notification' | 'query';
   at: number;
+  /** True until the alert drain has queued its deliveries (alerts module). */
+  alertsPending?: boolean;
 }

@@ -259,9 +259,12 @@ export function outboxData(db: Db, entries: readonly OutboxEntry[]): DbDoc {
   return { outbox: _.push([...entries]), alertsPending: true, outboxSeq: _.inc(entries.length) };
 }
 
-/** Records a payment anomaly once: its deterministic `_id` makes every repeat a no-op. */
+/**
+ * Records a payment anomaly once: its deterministic `_id` makes every repeat a no-op. Marked
+ * `alertsPending` so the alert drain turns it into deliveries (the record is its own outbox entry).
+ */
 export async function recordAnomaly(db: Db, anomaly: PaymentAnomaly): Promise<{ recorded: boolean }> {
-  const r = await insertOnce(db, COLLECTIONS.alerts, anomaly);
+  const r = await insertOnce(db, COLLECTIONS.alerts, { ...anomaly, alertsPending: true });
   return { recorded: r.inserted };
 }
 

@@ -13,6 +13,7 @@ import {
   type OrderView,
 } from '@shouyin/shared';
 import { paymentNotificationXml } from '../../../sandbox/src/index';
+import { runAlertStory } from './alert-story';
 import { abbreviate, beijing, replySummary, type Timeline, yuan } from './format';
 import { httpJson, httpsJson, httpText } from './http';
 import { runShipStory } from './ship-story';
@@ -271,7 +272,7 @@ export async function runStory(t: Target, tl: Timeline): Promise<void> {
     stored.outbox.length === 1 && stored.outbox[0]?.kind === 'ORDER_PAID',
     `one ORDER_PAID alert should be queued, outbox: ${JSON.stringify(stored.outbox)}`,
   );
-  tl.note('queued, not sent: delivering it to the merchant (orderAlert) is a later issue');
+  tl.note('queued in the same update; orderAlert delivers it (see the alert chapter below)');
   tl.state(`alert for ${start.outTradeNo}`, 'QUEUED');
 
   // 7. The customer's confirm ----------------------------------------------------------------------------
@@ -299,4 +300,5 @@ export async function runStory(t: Target, tl: Timeline): Promise<void> {
   );
   showOrder(tl, listed);
   await runShipStory(t, tl, start.outTradeNo, openid);
+  await runAlertStory(t, tl, start.outTradeNo);
 }

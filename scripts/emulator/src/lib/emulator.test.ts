@@ -342,6 +342,10 @@ describe('control calls', () => {
         'shippingModification',
         'shippingOrderState',
         'shippingEnrolment',
+        'feieStimeWindow',
+        'feieErrorCodes',
+        'feieContentLimit',
+        'wecomRateLimit',
       ].sort(),
     );
     for (const v of Object.values(info.choices)) expect(v === '' || v === null).toBe(false);

@@ -11,6 +11,7 @@ import type { Query } from '../db/matcher';
 import { parseSecurityRules } from '../db/security-rules';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
+import { type AlertAccounts, AlertStandIns, generateAlertAccounts } from './alerts/stand-ins';
 import { clientDbRequest } from './client-db';
 import { localOverrideNotices } from './env-overrides';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
@@ -84,6 +85,8 @@ export interface EmulatorOptions {
   sandboxInfoFile?: string;
   /** Where worker.js and wx-server-sdk.js are (default: next to this bundle, or built from source). */
   runtimeDir?: string;
+  /** Accounts of the printer and robot stand-ins (default: generated at start). */
+  alertAccounts?: AlertAccounts;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
   /** Cold-load every function once at start, so a configuration its cold start refuses is reported now (in
@@ -161,6 +164,8 @@ export interface Emulator {
   confirmReceipt(key: { transactionId?: string; outTradeNo?: string }): Promise<ShippingOrderView>;
   /** The shipping-info stand-in itself (configure its delay or enrolment, register payments). */
   readonly shipping: ShippingOrders;
+  /** The Feie printer and WeCom robot stand-ins (jobs, posts, faults). */
+  readonly alertStandIns: AlertStandIns;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -245,6 +250,7 @@ async function startReserved(
   project.warnings.push(...securityRules.problems);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const shipping = new ShippingOrders({ appid: options.appid ?? DEFAULT_APPID, ...options.shipping });
+  const standIns = new AlertStandIns(options.alertAccounts ?? generateAlertAccounts());
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
     propagateIdentity: options.propagateIdentity ?? true,
@@ -458,6 +464,7 @@ async function startReserved(
       clientDbRequest({ engine, db, rules: securityRules, revive: reviveDates }, collection, body, {
         openid: header(headers, 'x-wx-openid') || undefined,
       }),
+    standIn: (method, urlPath, query, body) => standIns.handle(method, urlPath, query, body),
     httpAccess: async (req: HttpRequestData) => {
       const r = matchRoute(project.routes, req.path);
       const h = requireHost();
@@ -604,6 +611,7 @@ async function startReserved(
     shippingOrders: () => shipping.list(),
     confirmReceipt: (key) => shipping.confirmReceipt(key),
     shipping,
+    alertStandIns: standIns,
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;

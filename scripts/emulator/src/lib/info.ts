@@ -37,6 +37,10 @@ export interface EmulatorInfo {
     shippingOrders: string;
     confirmReceipt: string;
     registerShippingPayment: string;
+    printerJobs: string;
+    printerFaults: string;
+    robotPosts: string;
+    robotFaults: string;
   };
   /** The side the emulator picked on each point the CloudBase notes leaves open (§10 and the [UNCONFIRMED] marks). */
   choices: {
@@ -111,6 +115,12 @@ export const FIXED_CHOICES = {
     'get_order order_state 1 before any upload, 2 after one, 3 once the buyer confirms (control call); 4, 5, 6 are never reported',
   shippingEnrolment:
     'is_trade_managed answers for the emulator appid only (40013 otherwise, 40097 without appid); not enrolled (tradeManaged false) → upload_shipping_info and get_order answer 48001',
+  // merchant-ops §3: the printer stand-in (lib/alerts/feie-printer.ts), stricter where Feie is silent
+  feieStimeWindow: '±60 s of the stand-in clock; a millisecond (13-digit) stime is refused',
+  feieErrorCodes:
+    'non-zero ret: -2 account/signature/stime, 1001 SN not bound to the account, 1002 bad content/times, -1 busy (fault), -6 unknown job',
+  feieContentLimit: 'content over 5000 UTF-8 bytes is refused',
+  wecomRateLimit: 'not counted; 45009 only through the error fault',
 } as const;
 
 export type FixedChoices = { readonly [K in keyof typeof FIXED_CHOICES]: string };
@@ -175,6 +185,10 @@ export function buildInfo(i: InfoInput): EmulatorInfo {
       shippingOrders: `GET ${u('/control/shipping/orders')}`,
       confirmReceipt: `POST ${u('/control/shipping/confirm-receipt')} {"transactionId"|"outTradeNo"}`,
       registerShippingPayment: `POST ${u('/control/shipping/payments')} {"transactionId","mchId","outTradeNo","openid","paidAmount"}`,
+      printerJobs: `GET ${u('/printer/feie/jobs')}`,
+      printerFaults: `POST ${u('/printer/feie/faults')} {"mode": "error"|"timeout"|"never-print", "count"?, "delayMs"?}`,
+      robotPosts: `GET ${u('/wecom/robot/posts')}`,
+      robotFaults: `POST ${u('/wecom/robot/faults')} {"mode": "error"|"timeout"|"http500", "count"?, "delayMs"?}`,
     },
     choices: {
       httpBodyEncoding: i.base64Bodies ? 'base64 for non-JSON bodies' : 'utf8 text',

@@ -4,6 +4,7 @@
 // The sandbox module is loaded at run time (require('@shouyin/sandbox'), i.e. its built dist) unless given.
 
 import path from 'node:path';
+import { DEMO_SUBSCRIBE_TEMPLATES, generateAlertAccounts, localAlertEnv } from './alerts/stand-ins';
 import { type Emulator, type EmulatorOptions, type EmulatorUrls, startEmulator } from './emulator';
 import { DEFAULT_SHIPPING_INDEX_DELAY_MS, type PaymentKey, type ShippingPayment } from './openapi/shipping';
 import { reserveEmulator } from './reserve';
@@ -116,7 +117,23 @@ function loadSandboxModule(): SandboxModuleLike {
   }
 }
 
-export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+/** Alert channels wired to the emulator's printer and robot stand-ins, with the demo templates. */
+function withAlertChannels(opts: LocalStackOptions): LocalStackOptions {
+  const accounts = opts.alertAccounts ?? generateAlertAccounts();
+  const given = opts.envOverrides;
+  return {
+    ...opts,
+    alertAccounts: accounts,
+    subscribeTemplates: opts.subscribeTemplates ?? DEMO_SUBSCRIBE_TEMPLATES,
+    envOverrides: (urls) => ({
+      ...localAlertEnv(accounts, urls.baseUrl),
+      ...(typeof given === 'function' ? given(urls) : given),
+    }),
+  };
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const opts = withAlertChannels(options);
   if (!opts.sandbox) {
     const emulator = await startEmulator(opts);
     return { emulator, stop: () => emulator.stop() };

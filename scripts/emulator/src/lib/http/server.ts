@@ -16,6 +16,7 @@
 //   POST /control/shipping/confirm-receipt {"transactionId"|"outTradeNo"}: the buyer confirms receipt in WeChat
 //   POST /control/shipping/payments     {"transactionId","mchId","outTradeNo","openid","paidAmount"}: a payment
 //                                       WeChat knows (when no sandbox is wired)
+//   …    /printer/feie/…, /wecom/robot/… the alert channels' stand-ins (lib/alerts/stand-ins.ts)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -50,6 +51,13 @@ export interface EmulatorApi {
   shippingOrders(): JsonReply;
   confirmReceipt(body: unknown): Promise<JsonReply>;
   registerShippingPayment(body: unknown): JsonReply;
+  /** The alert channels' stand-ins (printer, robot): undefined when the path is not theirs. */
+  standIn?(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: Buffer,
+  ): { status: number; body: unknown; delayMs?: number } | undefined;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
   /** A mini-program's client-side database request (wx.cloud.database()) as the caller of x-wx-openid. */
@@ -182,6 +190,12 @@ async function route(
     const j = json();
     if (!j.ok) return sendJson(res, badJson);
     return sendJson(res, api.registerShippingPayment(j.value));
+  }
+
+  const standIn = api.standIn?.(method, url.pathname, url.searchParams, body);
+  if (standIn) {
+    if (standIn.delayMs) await new Promise((r) => setTimeout(r, standIn.delayMs));
+    return sendJson(res, standIn);
   }
 
   const reply = await api.httpAccess({
