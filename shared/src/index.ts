@@ -5,3 +5,4 @@ export * from './errors';
 export * from './log';
 export * from './orders';
 export * from './wxpay';
+export * from './refunds';

@@ -10,6 +10,7 @@ import {
   gatewayDeps,
   loadConfig,
   reconcilePayments,
+  reconcileRefunds,
   refuseUserCalls,
 } from '@shouyin/shared';
 import * as cloud from 'wx-server-sdk';
@@ -25,5 +26,6 @@ const deps = gatewayDeps({
 
 export const main = answer(async () => {
   refuseUserCalls(cloud.getWXContext());
+  await reconcileRefunds(deps);
   return reconcilePayments(deps);
 }, log);

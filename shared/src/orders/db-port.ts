@@ -38,6 +38,8 @@ export interface DbCommand {
   push(values: unknown[]): unknown;
   /** Adds `n` to a number field (a missing field counts as 0). */
   inc(n: number): unknown;
+  /** Matches documents that have (true) or lack (false) the field. */
+  exists(v: boolean): unknown;
 }
 
 export interface Db {
