@@ -4,5 +4,5 @@ export * from './config';
 export * from './errors';
 export * from './log';
 export * from './orders';
-export * from './wxpay';
 export * from './refunds';
+export * from './wxpay';
