@@ -20,11 +20,14 @@ import {
   type ApiAnswer,
   beijingTime,
   buildXml,
+  encryptReqInfo,
   type Order,
   type PaymentAnomaly,
   type PaymentStart,
   parseXml,
+  type ReconcileRefundsSummary,
   type ReconcileSummary,
+  type Refund,
   type WxFields,
   type WxInput,
 } from '@shouyin/shared';
@@ -35,9 +38,11 @@ import type { ContextKeysMode } from '../../scripts/emulator/src/lib/host/invoca
 import {
   type NotifyOptions,
   paymentNotificationFields,
+  refundNotificationPlaintext,
   type Sandbox,
   type SandboxInfo,
   type OrderView as SandboxOrderView,
+  type RefundRecord as SandboxRefundRecord,
 } from '../../scripts/sandbox/src/index';
 import {
   EMULATOR_RUNTIME_DIR,
@@ -136,7 +141,37 @@ export interface TestStack {
   /** The sandbox's record of an order of the configured merchant (undefined when WeChat never saw it). */
   sandboxOrder(outTradeNo: string): Promise<SandboxOrderView | undefined>;
   stop(): Promise<void>;
+  // ------------------------------------------------------------------------------------- refunds
+  /** `applyRefund` `action` over HTTP as `openid`. */
+  refundCall<T = unknown>(
+    action: string,
+    data: Record<string, unknown>,
+    openid?: string,
+  ): Promise<ApiAnswer<T>>;
+  /** Creates an order for `openid`, pays it through the sandbox and waits until the order is PAID. */
+  paidOrder(openid: string, items: CartItem[]): Promise<Order>;
+  refunds(): Promise<Refund[]>;
+  refund(id: string): Promise<Refund>;
+  /** Overwrites fields of a stored refund (test set-up: backdating). */
+  patchRefund(id: string, patch: Partial<Refund>): Promise<void>;
+  /** The sandbox's refunds of the configured merchant. */
+  sandboxRefunds(filter?: { outTradeNo?: string; outRefundNo?: string }): Promise<SandboxRefundRecord[]>;
+  /** POSTs a raw body to the refundNotify HTTP route, as WeChat would. */
+  postRefundNotify(body: string | Buffer): Promise<NotifyReply>;
+  /**
+   * A refund notification as WeChat shapes it (spec wxpay-v2.md §5), req_info built by the sandbox's
+   * plaintext builder and encrypted with `key` (default: the merchant's API key).
+   */
+  refundNotificationFor(
+    r: SandboxRefundRecord,
+    o?: { key?: string; outer?: WxInput; plaintext?: string },
+  ): string;
+  /** Fires the reconcile timer over HTTP and returns its refund summary. */
+  reconcileRefunds(): Promise<ReconcileRefundsSummary>;
 }
+
+/** The merchant reviewer of MERCHANTS_SEED. */
+export const MERCHANT_OPENID = 'o-demo-merchant-owner';
 
 export interface NotificationOverrides {
   transactionId?: string;
@@ -165,7 +200,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
   try {
     stack = await startLocalStack({
       repoRoot: REPO_ROOT,
-      functions: ['createPayment', 'payNotify', 'reconcile'],
+      functions: ['createPayment', 'payNotify', 'reconcile', 'applyRefund', 'refundNotify'],
       runtimeDir: EMULATOR_RUNTIME_DIR,
       runTimers: false,
       contextKeysMode: o.contextKeysMode ?? 'empty',
@@ -214,7 +249,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
     return doc as unknown as Order;
   };
 
-  return {
+  const t: TestStack = {
     emulator,
     sandbox,
     merchant,
@@ -304,7 +339,60 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
         rmSync(stateDir, { recursive: true, force: true });
       }
     },
+    refundCall: (action, data, openid) => call('applyRefund', { action, ...data }, openid),
+    async paidOrder(openid, items) {
+      const start = await t.create(openid, items);
+      await t.pay(start);
+      const o = await findOrder(start.outTradeNo);
+      if (o.status !== 'PAID') throw new Error(`order ${o._id} is ${o.status} after paying`);
+      return o;
+    },
+    refunds: async () =>
+      (await emulator.db
+        .collection('refunds')
+        .find({}, { orderBy: [['_id', 'asc']] })) as unknown as Refund[],
+    async refund(id) {
+      const doc = await emulator.db.collection('refunds').get(id);
+      if (!doc) throw new Error(`no refund ${id} in the database`);
+      return doc as unknown as Refund;
+    },
+    async patchRefund(id, patch) {
+      const doc = await emulator.db.collection('refunds').get(id);
+      if (!doc) throw new Error(`no refund ${id} in the database`);
+      await emulator.db.collection('refunds').put({ ...doc, ...patch } as unknown as Record<string, unknown>);
+    },
+    sandboxRefunds: (f = {}) => sandbox.control.listRefunds({ mchId: merchant.mchId, ...f }),
+    async postRefundNotify(body) {
+      const r = await post('/wxpay/refund-notify', body, { 'content-type': 'text/xml' });
+      let fields: WxFields = {};
+      try {
+        fields = parseXml(r.body);
+      } catch {
+        // left empty: the assertion on return_code then fails with the body in view
+      }
+      return { ...r, fields };
+    },
+    refundNotificationFor(r, o = {}) {
+      const plain = o.plaintext ?? refundNotificationPlaintext(r);
+      return buildXml({
+        return_code: 'SUCCESS',
+        appid: merchant.appid,
+        mch_id: merchant.mchId,
+        nonce_str: 'n0nce',
+        req_info: encryptReqInfo(plain, o.key ?? merchant.apiKey),
+        ...o.outer,
+      });
+    },
+    async reconcileRefunds() {
+      const r = await post('/triggers/reconcile/reconcileTimer', '', {});
+      const rec = (JSON.parse(r.body) as { invocation: InvocationRecord }).invocation;
+      if (rec.outcome !== 'ok') throw new Error(`reconcile ${rec.outcome}: ${rec.error ?? ''}`);
+      const summary = rec.logs.map(tryJson).find((l) => l?.event === 'reconcile_refunds');
+      if (!summary) throw new Error(`reconcile logged no refund summary: ${rec.logs.join('\n')}`);
+      return summary as unknown as ReconcileRefundsSummary;
+    },
   };
+  return t;
 }
 
 function tryJson(line: string): Record<string, unknown> | undefined {

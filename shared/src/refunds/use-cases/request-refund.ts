@@ -17,6 +17,8 @@ export async function requestRefund(
   cmd: RequestRefundCmd,
 ): Promise<RefundChange> {
   const order = await findOwnOrder(deps.db, openid, cmd.outTradeNo);
+  // The ledger enforces this under concurrency too; checked first so the answer names the real reason.
+  if ((order.refundHolds ?? []).length > 0) throw ledgerRefusal('open', order._id);
   const fee = cmd.refundFee ?? order.totalFee - order.refundedFee - order.reservedFee;
   if (fee <= 0) throw ledgerRefusal('exceeds', order._id);
   const refund = await createRefund(deps, {
