@@ -15,6 +15,7 @@ import {
 import { paymentNotificationXml } from '../../../sandbox/src/index';
 import { abbreviate, beijing, replySummary, type Timeline, yuan } from './format';
 import { httpJson, httpsJson, httpText } from './http';
+import { runRefundStory } from './refund-story';
 import type { Target } from './target';
 
 export class StepFailure extends Error {}
@@ -297,4 +298,5 @@ export async function runStory(t: Target, tl: Timeline): Promise<void> {
     `list should show the order as PAID, shows ${listed?.status ?? 'nothing'}`,
   );
   showOrder(tl, listed);
+  await runRefundStory(t, tl, start.outTradeNo);
 }
