@@ -11,12 +11,21 @@ import { MERCHANT_OPENID, startTestStack, type TestStack } from './support/stack
 
 const MINUTE = 60_000;
 let s: TestStack;
+const sandboxLog: string[] = [];
 beforeAll(async () => {
   // The client's shortest timeout, so a hang costs one second.
   s = await startTestStack({
     functionEnv: { applyRefund: { WXPAY_TIMEOUT_MS: '1000' }, reconcile: { WXPAY_TIMEOUT_MS: '1000' } },
+    sandboxLog: (line) => sandboxLog.push(line),
   });
 });
+
+/** The body digests of the refund requests the sandbox received for this out_refund_no, in order. */
+function requestDigests(outRefundNo: string): string[] {
+  return sandboxLog
+    .filter((l) => l.startsWith(`refund request ${outRefundNo} `))
+    .map((l) => l.slice(l.indexOf('sha256:')));
+}
 afterEach(() => s.sandbox.control.clearFaults());
 afterAll(() => s?.stop());
 
@@ -89,6 +98,10 @@ describe('refund faults', () => {
     const r = await start(order._id, 1200);
     expect(r).toMatchObject({ status: 'PROCESSING', wechatRefundId: expect.any(String) });
     expect(await s.sandboxRefunds({ outTradeNo: order._id })).toMatchObject([{ outRefundNo: r.refundId }]);
+    // Two requests reached WeChat, byte for byte the same.
+    const digests = requestDigests(r.refundId);
+    expect(digests).toHaveLength(2);
+    expect(new Set(digests).size).toBe(1);
   });
 
   it('a timeout after WeChat accepted: the resend finds the same refund; still one', async () => {
@@ -103,6 +116,9 @@ describe('refund faults', () => {
     const r = await start(order._id, 1200);
     expect(r).toMatchObject({ status: 'PROCESSING', wechatRefundId: expect.any(String) });
     expect(await s.sandboxRefunds({ outTradeNo: order._id })).toHaveLength(1);
+    const digests = requestDigests(r.refundId);
+    expect(digests).toHaveLength(2);
+    expect(new Set(digests).size).toBe(1);
     await wechatFinishesRefunds();
     expect(await s.order(order._id)).toMatchObject({ status: 'REFUNDED', refundedFee: 1200 });
   });

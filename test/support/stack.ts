@@ -80,6 +80,8 @@ export interface StackOptions {
   /** Per-function variables on top of the sandbox wiring (e.g. a short WXPAY_TIMEOUT_MS). */
   functionEnv?: Record<string, Record<string, string>>;
   notify?: NotifyOptions;
+  /** Receives the sandbox's log lines (e.g. the digest of every refund request it received). */
+  sandboxLog?: (line: string) => void;
 }
 
 export interface HttpReply {
@@ -209,6 +211,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
         stateDir,
         mchId: configured.mchId,
         module: loadSandboxModule() as unknown as SandboxModuleLike,
+        log: o.sandboxLog,
         options: {
           persist: false,
           clock: { mode: 'manual' },
