@@ -149,7 +149,12 @@ async function raiseStuck(deps: RefundGatewayDeps, refund: Refund, stuckAfterMs:
     refund,
     { stuckAlerted: true },
     {
-      outbox: [refundEntry('REFUND_STUCK', refund, now, { detail: `退款处理中已超过 ${hours} 小时` })],
+      outbox: [
+        refundEntry('REFUND_STUCK', refund, now, {
+          occurrence: refund.sends,
+          detail: `退款处理中已超过 ${hours} 小时`,
+        }),
+      ],
       extraWhere: { stuckAlerted: _.neq(true) },
     },
   );
