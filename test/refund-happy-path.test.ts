@@ -98,6 +98,11 @@ describe('a full refund', () => {
     expect(await s.refund(id)).toEqual(done);
     expect(await s.order(order._id)).toEqual(refunded);
 
+    const page = await s.call<{ orders: OrderView[] }>('createPayment', { action: 'list' }, alice);
+    expect(page.ok && page.data.orders.find((o) => o.outTradeNo === order._id)).toMatchObject({
+      refundLabel: '退款完成',
+      refunds: [{ refundId: id, status: 'SUCCESS', label: '退款完成' }],
+    });
     const view = await s.call<OrderView>('createPayment', { action: 'get', outTradeNo: order._id }, alice);
     expect(view).toMatchObject({
       ok: true,
@@ -253,5 +258,29 @@ describe('who may do what', () => {
       MERCHANT_OPENID,
     );
     expect(queue).toMatchObject({ ok: true, data: { refunds: [{ refundId: again.data.refund.refundId }] } });
+  });
+});
+
+describe("WeChat's limits, enforced before WeChat is called", () => {
+  it('an order paid more than a year ago, or with 50 refunds, is refused; nothing reaches WeChat', async () => {
+    const old = await s.paidOrder('o-refund-dave', [{ productId: 'latte', quantity: 1 }]);
+    await s.patchOrder(old._id, { paidAt: Date.now() - 366 * 24 * 3600_000 });
+    expect(
+      await s.refundCall('request', { outTradeNo: old._id, reason: '太久了' }, 'o-refund-dave'),
+    ).toMatchObject({ ok: false, error: { code: 'REFUND_NOT_ALLOWED' } });
+    const many = await s.paidOrder('o-refund-dave', [{ productId: 'latte', quantity: 1 }]);
+    await s.patchOrder(many._id, { refundCount: 50 });
+    expect(
+      await s.refundCall('start', { outTradeNo: many._id, refundFee: 1, reason: '第51次' }, MERCHANT_OPENID),
+    ).toMatchObject({ ok: false, error: { code: 'REFUND_LIMIT_REACHED' } });
+    const unpaid = await s.create('o-refund-dave', [{ productId: 'latte', quantity: 1 }]);
+    expect(
+      await s.refundCall('request', { outTradeNo: unpaid.outTradeNo, reason: '未付款' }, 'o-refund-dave'),
+    ).toMatchObject({ ok: false, error: { code: 'REFUND_NOT_ALLOWED' } });
+    for (const id of [old._id, many._id, unpaid.outTradeNo]) {
+      expect(await s.sandboxRefunds({ outTradeNo: id })).toEqual([]);
+      expect(await s.order(id)).toMatchObject({ reservedFee: 0, refundedFee: 0 });
+    }
+    expect((await s.refunds()).filter((r) => r.openid === 'o-refund-dave')).toEqual([]);
   });
 });
