@@ -3,7 +3,7 @@
  * HTTP: a full refund (request → merchant approval → mTLS refund → WeChat's notification → REFUNDED), two
  * partial refunds up to the total and a third refused, and who may do what.
  */
-import { NOTIFY_SUCCESS_XML, type OrderView, type RefundChange } from '@shouyin/shared';
+import { beijingTime, NOTIFY_SUCCESS_XML, type OrderView, type RefundChange } from '@shouyin/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MERCHANT_OPENID, startTestStack, type TestStack } from './support/stack';
 
@@ -282,5 +282,27 @@ describe("WeChat's limits, enforced before WeChat is called", () => {
       expect(await s.order(id)).toMatchObject({ reservedFee: 0, refundedFee: 0 });
     }
     expect((await s.refunds()).filter((r) => r.openid === 'o-refund-dave')).toEqual([]);
+  });
+});
+
+describe('a reservation no refund owns', () => {
+  it('is released by reconcile once it is old (its writer died between reserving and writing the refund)', async () => {
+    const order = await s.paidOrder('o-refund-erin', [{ productId: 'cheesecake', quantity: 1 }]);
+    const orphan = `RF${beijingTime(Date.now() - 3600_000)}ORPHAN000000`;
+    const fresh = `RF${beijingTime(Date.now())}FRESH0000000`;
+    await s.patchOrder(order._id, {
+      reservedFee: 2600,
+      refundHolds: [
+        { id: orphan, fee: 1600 },
+        { id: fresh, fee: 1000 },
+      ],
+      refundVersion: 1,
+    });
+    expect(await s.reconcileRefunds()).toMatchObject({ orphansReleased: 1 });
+    expect(await s.order(order._id)).toMatchObject({
+      reservedFee: 1000,
+      refundHolds: [{ id: fresh, fee: 1000 }],
+    });
+    expect(await s.reconcileRefunds()).toMatchObject({ orphansReleased: 0 });
   });
 });

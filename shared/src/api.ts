@@ -281,5 +281,7 @@ export interface ReconcileRefundsSummary {
   unchanged: number;
   stuck: number;
   failed: number;
+  /** Reservations released because no refund owns them (release-orphan-holds.ts). */
+  orphansReleased: number;
   truncated: boolean;
 }

@@ -121,8 +121,8 @@ export interface Order extends OutboxCarrier {
    * conditional on the exact refundedFee/reservedFee/refundVersion read, so reservations never interleave.
    */
   refundVersion?: number;
-  /** Refunds (out_refund_no) holding a reservation in reservedFee. */
-  refundHolds?: string[];
+  /** Refunds (out_refund_no) holding a reservation in reservedFee, with the amount each holds. */
+  refundHolds?: Array<{ id: string; fee: number }>;
   /** Refunds whose success was added to refundedFee (each exactly once). */
   refundsSettled?: string[];
   /** Refunds ever created for this order (WeChat allows 50). */

@@ -17,6 +17,7 @@ export * from './use-cases/own-refund';
 export * from './use-cases/read-refunds';
 export * from './use-cases/reconcile-refunds';
 export * from './use-cases/reject-refund';
+export * from './use-cases/release-orphan-holds';
 export * from './use-cases/request-refund';
 export * from './use-cases/retry-refund';
 export * from './use-cases/send-refund';

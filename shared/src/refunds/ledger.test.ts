@@ -21,17 +21,19 @@ function order(o: Partial<Order> = {}): Order {
   };
 }
 
+const h = (id: string, fee: number) => ({ id, fee });
+
 describe('planLedger', () => {
   it('reserves within the total, counts new refunds, refuses beyond', () => {
     expect(planLedger(order(), { kind: 'reserve', id: 'R1', fee: 400, counts: true })).toEqual({
       plan: 'write',
       refundedFee: 0,
-      set: { reservedFee: 400, refundHolds: ['R1'], refundCount: 1 },
+      set: { reservedFee: 400, refundHolds: [h('R1', 400)], refundCount: 1 },
     });
-    const o = order({ refundedFee: 300, reservedFee: 400, refundHolds: ['R1'], refundCount: 2 });
+    const o = order({ refundedFee: 300, reservedFee: 400, refundHolds: [h('R1', 400)], refundCount: 2 });
     expect(planLedger(o, { kind: 'reserve', id: 'R2', fee: 300, counts: true })).toMatchObject({
       plan: 'write',
-      set: { reservedFee: 700, refundHolds: ['R1', 'R2'], refundCount: 3 },
+      set: { reservedFee: 700, refundHolds: [h('R1', 400), h('R2', 300)], refundCount: 3 },
     });
     expect(planLedger(o, { kind: 'reserve', id: 'R2', fee: 301, counts: true })).toEqual({
       plan: 'refuse',
@@ -40,7 +42,12 @@ describe('planLedger', () => {
   });
 
   it('is idempotent per refund and enforces 50 refunds, exclusivity and payment', () => {
-    const o = order({ reservedFee: 100, refundHolds: ['R1'], refundsSettled: ['R0'], refundCount: 2 });
+    const o = order({
+      reservedFee: 100,
+      refundHolds: [h('R1', 100)],
+      refundsSettled: ['R0'],
+      refundCount: 2,
+    });
     expect(planLedger(o, { kind: 'reserve', id: 'R1', fee: 100, counts: true })).toEqual({ plan: 'noop' });
     expect(planLedger(o, { kind: 'reserve', id: 'R0', fee: 100, counts: false })).toEqual({ plan: 'noop' });
     expect(planLedger(o, { kind: 'reserve', id: 'R2', fee: 1, counts: true, exclusive: true })).toEqual({
@@ -68,17 +75,17 @@ describe('planLedger', () => {
   });
 
   it('releases only a held reservation', () => {
-    const o = order({ reservedFee: 700, refundHolds: ['R1', 'R2'] });
-    expect(planLedger(o, { kind: 'release', id: 'R1', fee: 300 })).toEqual({
+    const o = order({ reservedFee: 700, refundHolds: [h('R1', 300), h('R2', 400)] });
+    expect(planLedger(o, { kind: 'release', id: 'R1' })).toEqual({
       plan: 'write',
       refundedFee: 0,
-      set: { reservedFee: 400, refundHolds: ['R2'] },
+      set: { reservedFee: 400, refundHolds: [h('R2', 400)] },
     });
-    expect(planLedger(o, { kind: 'release', id: 'R9', fee: 300 })).toEqual({ plan: 'noop' });
+    expect(planLedger(o, { kind: 'release', id: 'R9' })).toEqual({ plan: 'noop' });
   });
 
   it('settles once: reserved → refunded, or straight to refunded (商户平台) counting it', () => {
-    const o = order({ reservedFee: 700, refundHolds: ['R1'], refundCount: 1 });
+    const o = order({ reservedFee: 700, refundHolds: [h('R1', 700)], refundCount: 1 });
     expect(planLedger(o, { kind: 'settle', id: 'R1', fee: 700, counts: false })).toEqual({
       plan: 'write',
       refundedFee: 700,
@@ -90,7 +97,7 @@ describe('planLedger', () => {
       set: {
         refundedFee: 300,
         reservedFee: 700,
-        refundHolds: ['R1'],
+        refundHolds: [h('R1', 700)],
         refundsSettled: ['V1'],
         refundCount: 2,
       },

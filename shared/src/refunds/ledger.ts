@@ -27,8 +27,8 @@ export const REFUND_LIMITS = {
 export type LedgerStep =
   /** Reserve `fee` for refund `id` (a new refund counts toward the 50; a retry of a failed one does not). */
   | { kind: 'reserve'; id: string; fee: number; counts: boolean; exclusive?: boolean }
-  /** Give the reservation back (rejected, cancelled, failed, closed). */
-  | { kind: 'release'; id: string; fee: number }
+  /** Give the reservation back (rejected, cancelled, failed, closed): the amount the hold holds. */
+  | { kind: 'release'; id: string }
   /** WeChat reports the refund succeeded: reserved → refunded (or straight to refunded when not held). */
   | { kind: 'settle'; id: string; fee: number; counts: boolean };
 
@@ -44,8 +44,10 @@ export function planLedger(order: Order, step: LedgerStep): LedgerPlan {
   const holds = order.refundHolds ?? [];
   const settled = order.refundsSettled ?? [];
   const count = order.refundCount ?? 0;
+  const hold = holds.find((h) => h.id === step.id);
+  const others = holds.filter((h) => h.id !== step.id);
   if (step.kind === 'reserve') {
-    if (holds.includes(step.id) || settled.includes(step.id)) return { plan: 'noop' };
+    if (hold || settled.includes(step.id)) return { plan: 'noop' };
     if (!isPaid(order.status)) return { plan: 'refuse', reason: 'not-paid' };
     if (step.exclusive && holds.length > 0) return { plan: 'refuse', reason: 'open' };
     if (step.counts && count >= REFUND_LIMITS.maxPerOrder) return { plan: 'refuse', reason: 'too-many' };
@@ -56,32 +58,31 @@ export function planLedger(order: Order, step: LedgerStep): LedgerPlan {
       refundedFee: order.refundedFee,
       set: {
         reservedFee: order.reservedFee + step.fee,
-        refundHolds: [...holds, step.id],
+        refundHolds: [...holds, { id: step.id, fee: step.fee }],
         ...(step.counts ? { refundCount: count + 1 } : {}),
       },
     };
   }
   if (step.kind === 'release') {
-    if (!holds.includes(step.id)) return { plan: 'noop' };
+    if (!hold) return { plan: 'noop' };
     return {
       plan: 'write',
       refundedFee: order.refundedFee,
-      set: { reservedFee: order.reservedFee - step.fee, refundHolds: holds.filter((h) => h !== step.id) },
+      set: { reservedFee: order.reservedFee - hold.fee, refundHolds: others },
     };
   }
   if (settled.includes(step.id)) return { plan: 'noop' };
   if (!isPaid(order.status)) return { plan: 'refuse', reason: 'not-paid' };
-  const held = holds.includes(step.id);
   const refundedFee = order.refundedFee + step.fee;
   return {
     plan: 'write',
     refundedFee,
     set: {
       refundedFee,
-      reservedFee: order.reservedFee - (held ? step.fee : 0),
-      refundHolds: holds.filter((h) => h !== step.id),
+      reservedFee: order.reservedFee - (hold ? hold.fee : 0),
+      refundHolds: others,
       refundsSettled: [...settled, step.id],
-      ...(!held && step.counts ? { refundCount: count + 1 } : {}),
+      ...(!hold && step.counts ? { refundCount: count + 1 } : {}),
     },
   };
 }

@@ -29,7 +29,7 @@ export async function cancelRefund(
   await changeLedger(
     deps.db,
     refund.outTradeNo,
-    { kind: 'release', id: refund._id, fee: refund.refundFee },
+    { kind: 'release', id: refund._id },
     { at, by: 'customer', why: `refund ${refund._id} cancelled` },
   );
   return { changed: true, refund: refundView(t.refund) };

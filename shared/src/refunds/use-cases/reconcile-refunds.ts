@@ -7,6 +7,7 @@
  *   doubling up to 6 h (bank cards take days); REFUNDNOTEXIST (an approval WeChat never received) → the
  *   identical request resent with the same out_refund_no.
  * - PROCESSING longer than `stuckAfterMs` → one REFUND_STUCK alert.
+ * Then reservations no refund owns (a writer died between its two writes) are released.
  * Every refund looked at gets a later `nextCheckAt` (or leaves PROCESSING), also when its check failed, so
  * the query moves on: every due refund is reached within ⌈backlog / maxRefunds⌉ runs, none starves.
  */
@@ -17,6 +18,7 @@ import { checkDelay, REFUND_TIMING, type RefundGatewayDeps } from '../deps';
 import { refundEntry } from '../outbox';
 import type { Refund } from '../records';
 import { findDueRefunds, patchRefund } from '../store';
+import { releaseOrphanHolds } from './release-orphan-holds';
 import { sendRefund } from './send-refund';
 import { settleRefund } from './settle-refund';
 
@@ -52,6 +54,7 @@ export async function reconcileRefunds(
     unchanged: 0,
     stuck: 0,
     failed: 0,
+    orphansReleased: 0,
     truncated: false,
   };
   for (;;) {
@@ -86,6 +89,11 @@ export async function reconcileRefunds(
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, page.length)) }, worker));
     if (s.truncated || page.length < limit) break;
+  }
+  try {
+    s.orphansReleased = await releaseOrphanHolds(deps);
+  } catch (err) {
+    deps.log.warn('refund_orphan_holds_failed', errorFields(err));
   }
   deps.log.info('reconcile_refunds', { ...s });
   return s;

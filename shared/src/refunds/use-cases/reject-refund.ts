@@ -32,7 +32,7 @@ export async function rejectRefund(
   await changeLedger(
     deps.db,
     refund.outTradeNo,
-    { kind: 'release', id: refund._id, fee: refund.refundFee },
+    { kind: 'release', id: refund._id },
     { at, by: 'customer', why: `refund ${refund._id} rejected` },
   );
   return { changed: true, refund: refundView(t.refund) };

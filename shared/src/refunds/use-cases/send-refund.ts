@@ -113,7 +113,7 @@ async function fail(
   await changeLedger(
     deps.db,
     refund.outTradeNo,
-    { kind: 'release', id: refund._id, fee: refund.refundFee },
+    { kind: 'release', id: refund._id },
     { at: failure.at, by: 'reconcile', why: `refund ${refund._id} failed` },
   );
   return { outcome: 'failed', refund: t.refund };

@@ -93,7 +93,7 @@ export async function settleRefund(
         await changeLedger(
           deps.db,
           refund.outTradeNo,
-          { kind: 'release', id: refund._id, fee: refund.refundFee },
+          { kind: 'release', id: refund._id },
           { at, by, why: `refund ${refund._id} closed` },
         );
       deps.log.info('refund_settled', {
