@@ -87,7 +87,11 @@ async function unknown(
   return { outcome: 'unknown', refund: { ...refund, nextCheckAt } };
 }
 
-/** PROCESSING → FAILED with WeChat's words and the alert, then the reservation is released. */
+/**
+ * The reservation is released first, then PROCESSING → FAILED with WeChat's words and the alert. In this
+ * order a merchant's retry (FAILED → PROCESSING, which reserves again) can never have its new reservation
+ * taken away by this release; a crash in between leaves a PROCESSING refund that reconcile resends.
+ */
 async function fail(
   deps: RefundGatewayDeps,
   refund: Refund,
@@ -96,6 +100,12 @@ async function fail(
 ): Promise<{ outcome: SendOutcome; refund: Refund }> {
   const hint = HINTS[failure.code];
   const full = hint ? { ...failure, hint } : failure;
+  await changeLedger(
+    deps.db,
+    refund.outTradeNo,
+    { kind: 'release', id: refund._id },
+    { at: failure.at, by: 'reconcile', why: `refund ${refund._id} failed` },
+  );
   const t = await transitionRefund(deps.db, refund, {
     event: 'FAIL',
     by,
@@ -110,11 +120,5 @@ async function fail(
     ],
   });
   if (!t.changed) return { outcome: 'failed', refund: (await findRefund(deps.db, refund._id)) ?? refund };
-  await changeLedger(
-    deps.db,
-    refund.outTradeNo,
-    { kind: 'release', id: refund._id },
-    { at: failure.at, by: 'reconcile', why: `refund ${refund._id} failed` },
-  );
   return { outcome: 'failed', refund: t.refund };
 }
