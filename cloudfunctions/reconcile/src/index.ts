@@ -26,6 +26,6 @@ const deps = gatewayDeps({
 
 export const main = answer(async () => {
   refuseUserCalls(cloud.getWXContext());
-  await reconcileRefunds(deps);
+  await reconcileRefunds(deps, { stuckAfterMs: config.refundStuckHours * 3_600_000 });
   return reconcilePayments(deps);
 }, log);
