@@ -112,6 +112,9 @@ describe('a refund made by hand in 商户平台', () => {
     await s.sandbox.control.idle();
     expect(notify.records().length).toBeGreaterThanOrEqual(1);
     expect(notify.records().every((r) => r.outcome === 'ok')).toBe(true);
+    // Refund read, order read, refund insert, then the settlement: order read + write, refund write.
+    const vendorRun = notify.records().filter((r) => r.logs.some((l) => l.includes(vendor.outRefundNo)));
+    expect(vendorRun.map((r) => r.dbRequests)).toEqual([6]);
     const recorded = await s.refund(vendor.outRefundNo);
     expect(recorded).toMatchObject({
       status: 'SUCCESS',
