@@ -34,7 +34,7 @@ export interface ReconcileRefundsOptions {
 export const RECONCILE_REFUNDS_DEFAULTS: ReconcileRefundsOptions = {
   pageSize: 50,
   maxRefunds: 200,
-  budgetMs: 5_000,
+  budgetMs: 3_000,
   concurrency: 4,
   stuckAfterMs: 72 * 3600_000,
 };
