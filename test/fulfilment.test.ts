@@ -45,7 +45,7 @@ const uploadsOf = async (outTradeNo: string) =>
 
 describe('ship', () => {
   it('ships express, same-city, pickup and virtual goods; each uploaded once, with the buyer alert queued', async () => {
-    const orders = await Promise.all([1, 2, 3, 4].map((i) => s.paidOrder(`o-ship-kinds-${i}`)));
+    const orders = await Promise.all([1, 2, 3, 4].map((i) => s.paidOrderNo(`o-ship-kinds-${i}`)));
     const inputs = [
       express(orders[0]!),
       { outTradeNo: orders[1]!, logisticsType: 2, itemDesc: '同城闪送：拿铁咖啡*2' },
@@ -93,7 +93,7 @@ describe('ship', () => {
   });
 
   it('refuses a missing tracking number and SF without a contact, changing nothing', async () => {
-    const id = await s.paidOrder('o-ship-refused');
+    const id = await s.paidOrderNo('o-ship-refused');
     const noTracking = await ship({ outTradeNo: id, logisticsType: 1, expressCompany: 'YTO' });
     expect(noTracking).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     const sfBare = await ship({ ...express(id, 'SF1400012345678'), expressCompany: 'SF' });
@@ -116,7 +116,7 @@ describe('ship', () => {
   });
 
   it('uploads right after payment: 10060001, PENDING; reconcile retries after the delay → UPLOADED', async () => {
-    const id = await s.paidOrder('o-ship-early');
+    const id = await s.paidOrderNo('o-ship-early');
     s.emulator.shipping.configure({ indexDelayMs: INDEX_DELAY_MS });
     try {
       const r = ok(await ship(express(id)));
@@ -142,7 +142,7 @@ describe('ship', () => {
   });
 
   it('a customer cannot ship (NOT_MERCHANT), nor can anyone ship an unpaid order', async () => {
-    const id = await s.paidOrder('o-ship-self');
+    const id = await s.paidOrderNo('o-ship-self');
     expect(await ship(express(id), 'o-ship-self')).toMatchObject({
       ok: false,
       error: { code: 'NOT_MERCHANT' },
@@ -160,7 +160,7 @@ describe('ship', () => {
   });
 
   it('20 concurrent ship taps: one shipment, one alert, one upload', async () => {
-    const id = await s.paidOrder('o-ship-race');
+    const id = await s.paidOrderNo('o-ship-race');
     await Promise.all(Array.from({ length: 10 }, () => fulfil({ action: 'warm-up' }, MERCHANT)));
     const answers = await Promise.all(Array.from({ length: 20 }, () => ship(express(id, 'YD9988776655'))));
     const data = answers.map(ok);
@@ -175,7 +175,7 @@ describe('ship', () => {
 
 describe('amend', () => {
   it('amends once (WeChat receives the modification); a second amend is refused', async () => {
-    const id = await s.paidOrder('o-amend');
+    const id = await s.paidOrderNo('o-amend');
     ok(await ship(express(id, 'ZT0000000001')));
     const amend = (trackingNo: string) =>
       fulfil<FulfilmentChange<MerchantShipmentView>>(
@@ -199,7 +199,7 @@ describe('amend', () => {
       upload: { version: 2 },
     });
     // amending an unshipped order is refused too
-    const other = await s.paidOrder('o-amend-unshipped');
+    const other = await s.paidOrderNo('o-amend-unshipped');
     expect(await fulfil({ action: 'amend', ...express(other) }, MERCHANT)).toMatchObject({
       ok: false,
       error: { code: 'ORDER_NOT_SHIPPED' },
@@ -209,7 +209,7 @@ describe('amend', () => {
 
 describe('amend races', () => {
   it('5 concurrent amends: one wins and is uploaded, the others get AMENDMENT_USED', async () => {
-    const id = await s.paidOrder('o-amend-race');
+    const id = await s.paidOrderNo('o-amend-race');
     ok(await ship(express(id, 'ZT0000000010')));
     const answers = await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
@@ -229,7 +229,7 @@ describe('amend races', () => {
 
 describe('receipt', () => {
   it("B cannot confirm A's order; A confirms → RECEIVED; a repeat changes nothing", async () => {
-    const id = await s.paidOrder('o-buyer-a');
+    const id = await s.paidOrderNo('o-buyer-a');
     const confirm = (openid: string) =>
       fulfil<FulfilmentChange<ShipmentView>>({ action: 'confirmReceipt', outTradeNo: id }, openid);
     expect(await confirm('o-buyer-a')).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_SHIPPED' } });
@@ -245,7 +245,7 @@ describe('receipt', () => {
   });
 
   it('the buyer confirms inside WeChat: reconcile learns it from getOrder (order_state 3) → RECEIVED', async () => {
-    const id = await s.paidOrder('o-buyer-wechat');
+    const id = await s.paidOrderNo('o-buyer-wechat');
     ok(await ship(express(id, 'JT5500000001')));
     await sleep(1100);
     await s.reconcile();
@@ -259,13 +259,13 @@ describe('receipt', () => {
 
 describe('payment status and fulfilment', () => {
   it('ships a PARTIALLY_REFUNDED order, refuses a REFUNDED one; a shipped order stays PAID (refundable)', async () => {
-    const partial = await s.paidOrder('o-refund-partial');
-    const full = await s.paidOrder('o-refund-full');
+    const partial = await s.paidOrderNo('o-refund-partial');
+    const full = await s.paidOrderNo('o-refund-full');
     await s.patchOrder(partial, { status: 'PARTIALLY_REFUNDED', refundedFee: 100 });
     await s.patchOrder(full, { status: 'REFUNDED', refundedFee: 3600 });
     expect(ok(await ship(express(partial))).changed).toBe(true);
     expect(await ship(express(full))).toMatchObject({ ok: false, error: { code: 'ORDER_NOT_SHIPPABLE' } });
-    const shipped = await s.paidOrder('o-refund-after-ship');
+    const shipped = await s.paidOrderNo('o-refund-after-ship');
     ok(await ship({ outTradeNo: shipped, logisticsType: 3 }));
     // The refund use case accepts PAID / PARTIALLY_REFUNDED orders: fulfilment never changes the payment status.
     expect(await s.order(shipped)).toMatchObject({ status: 'PAID', fulfilment: { status: 'SHIPPED' } });
@@ -274,8 +274,8 @@ describe('payment status and fulfilment', () => {
 
 describe('merchant status and anomalies', () => {
   it("status: enrolment, orders awaiting shipment oldest first with their age; customers can't read it", async () => {
-    const older = await s.paidOrder('o-status-1');
-    const newer = await s.paidOrder('o-status-2');
+    const older = await s.paidOrderNo('o-status-1');
+    const newer = await s.paidOrderNo('o-status-2');
     const paidAt = Date.now() - 50 * 3600_000;
     await s.patchOrder(older, { paidAt });
     const st = ok(await fulfil<FulfilmentStatusView>({ action: 'status' }, MERCHANT));
@@ -297,7 +297,7 @@ describe('merchant status and anomalies', () => {
   });
 
   it('raises ORDER_UNSHIPPED_LATE once for an order unshipped past 48 h; shipping still works', async () => {
-    const id = await s.paidOrder('o-late');
+    const id = await s.paidOrderNo('o-late');
     await s.patchOrder(id, { paidAt: Date.now() - 49 * 3600_000 });
     await s.reconcile();
     await s.reconcile();
@@ -314,7 +314,7 @@ describe('merchant status and anomalies', () => {
   });
 
   it('an upload WeChat refuses for good → FAILED with SHIPPING_UPLOAD_FAILING raised once', async () => {
-    const id = await s.paidOrder('o-upload-refused');
+    const id = await s.paidOrderNo('o-upload-refused');
     s.emulator.shipping.configure({ tradeManaged: false });
     try {
       const r = ok(await ship(express(id)));

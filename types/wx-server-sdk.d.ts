@@ -41,6 +41,9 @@ declare module 'wx-server-sdk' {
 
   export function database(config?: { env?: string; throwOnNotFound?: boolean }): DB.Database;
 
+  /** Cloud storage download (the merchant certificate when kept as WXPAY_CERT_FILE_ID/WXPAY_KEY_FILE_ID). */
+  export function downloadFile(options: { fileID: string }): Promise<{ fileContent: Buffer }>;
+
   export namespace DB {
     type Document = Record<string, unknown>;
 

@@ -83,6 +83,27 @@ export const ERROR_CODES = {
     retryable: false,
     meaning: 'The shipment was already amended once (WeChat allows one modification per payment).',
   },
+  REFUND_NOT_FOUND: {
+    retryable: false,
+    meaning: "No such refund (for a customer: among the refunds of the caller's own orders).",
+  },
+  REFUND_NOT_ALLOWED: {
+    retryable: false,
+    meaning: 'The order cannot be refunded (not paid, or past the one-year refund window).',
+  },
+  REFUND_EXCEEDS_PAID: {
+    retryable: false,
+    meaning: 'Refunded plus in-flight plus this amount would exceed what was paid.',
+  },
+  REFUND_LIMIT_REACHED: { retryable: false, meaning: 'The order already has 50 refunds (WeChat’s limit).' },
+  REFUND_IN_PROGRESS: {
+    retryable: false,
+    meaning: 'The order already has an open refund (待审核 / 退款中 / 退款失败); one at a time.',
+  },
+  REFUND_STATE: {
+    retryable: false,
+    meaning: 'The refund is not in a state that allows this action (e.g. approving a rejected one).',
+  },
 } as const satisfies Record<string, { retryable: boolean; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -150,6 +171,10 @@ export interface OrderView {
   refundedFee: number;
   /** Present once the merchant shipped (fulfilOrder `ship`). */
   shipment?: ShipmentView;
+  /** The order's refunds, oldest first (absent when it has none). */
+  refunds?: RefundView[];
+  /** The order's refund label, derived from its refunds (待审核 / 退款中 / 退款完成 / 退款失败 / 退款异常). */
+  refundLabel?: string;
 }
 
 export interface OrderPage {
@@ -310,3 +335,90 @@ export interface AlertFeedInput {
  * shared/src/alerts (SubscribeResult, AlertStatus, FeedPage, DeliverSummary, ReprintResult).
  */
 export type OrderAlertAction = 'deliver' | 'subscribe' | 'status' | 'feed' | 'reprint';
+// ---------------------------------------------------------------------------- applyRefund (callFunction)
+
+/** A refund's status word (shared/src/refunds/state.ts). */
+export type RefundStatusName =
+  | 'REQUESTED'
+  | 'CANCELLED'
+  | 'REJECTED'
+  | 'PROCESSING'
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'CHANGE'
+  | 'CLOSED';
+
+/** One refund as the customer (on their orders) and the merchant see it. */
+export interface RefundView {
+  refundId: string;
+  outTradeNo: string;
+  refundFee: number;
+  totalFee: number;
+  status: RefundStatusName;
+  /** 待审核 / 退款中 / 退款完成 / 退款失败 / 退款异常 / 已拒绝 / 已取消 / 退款关闭 */
+  label: string;
+  reason: string;
+  requestedBy: 'customer' | 'merchant' | 'vendor-platform';
+  rejectReason?: string;
+  /** WeChat's words for a refusal, with a plain hint (NOTENOUGH: retry from the available balance). */
+  failure?: { code: string; message: string; hint?: string };
+  /** Not sent yet: WeChat's one-minute rule between refunds of one order; reconcile sends it. */
+  deferredUntil?: number;
+  refundAccount?: string;
+  wechatRefundId?: string;
+  recvAccount?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Merchant `get`: the refund with its history. */
+export interface RefundDetail extends RefundView {
+  history: Array<{
+    from: RefundStatusName | null;
+    to: RefundStatusName;
+    by: string;
+    at: number;
+    why: string;
+  }>;
+}
+
+/** What a state-changing action answers: `changed: false` when another call got there first. */
+export interface RefundChange {
+  changed: boolean;
+  refund: RefundView;
+}
+
+export interface RefundQueuePage {
+  refunds: RefundView[];
+  nextCursor: string | null;
+}
+
+/** The actions of the `applyRefund` function: request fields and answer data of each. */
+export interface ApplyRefundActions {
+  /** The order's owner; refundFee defaults to everything not yet refunded. */
+  request: { input: { outTradeNo: string; reason: string; refundFee?: number }; output: RefundChange };
+  cancel: { input: { refundId: string }; output: RefundChange };
+  approve: { input: { refundId: string }; output: RefundChange };
+  reject: { input: { refundId: string; reason: string }; output: RefundChange };
+  start: { input: { outTradeNo: string; refundFee: number; reason: string }; output: RefundChange };
+  retry: { input: { refundId: string; fundSource?: 'unsettled' | 'available' }; output: RefundChange };
+  queue: {
+    input: { status?: RefundStatusName; cursor?: string; limit?: number };
+    output: RefundQueuePage;
+  };
+  get: { input: { refundId: string }; output: RefundDetail };
+}
+export type ApplyRefundAction = keyof ApplyRefundActions;
+
+/** What one reconcile run did for refunds. */
+export interface ReconcileRefundsSummary {
+  scanned: number;
+  sent: number;
+  settled: number;
+  unchanged: number;
+  stuck: number;
+  failed: number;
+  /** Reservations released because no refund owns them (release-orphan-holds.ts). */
+  orphansReleased: number;
+  truncated: boolean;
+}

@@ -70,6 +70,7 @@ describe('loadConfig', () => {
       allowLocalGateway: false,
       orderExpireMinutes: 30,
       orderMaxUnpaid: 5,
+      refundStuckHours: 72,
       spbillCreateIp: '10.0.3.7',
       spbillCreateIpSource: 'interface',
     });

@@ -42,6 +42,7 @@
  *                          setting can never reach a cloud deployment
  *   ORDER_EXPIRE_MINUTES   default 30, integer 5–10080 (time_expire ≥ 5 min for JSAPI, §3.1)
  *   ORDER_MAX_UNPAID       default 5, integer 1–100
+ *   REFUND_STUCK_HOURS     default 72, integer 1–720: a refund PROCESSING longer raises REFUND_STUCK (reconcile)
  *   WXPAY_SPBILL_CREATE_IP optional IPv4/IPv6.
  *
  * spbill_create_ip: spec §3.1 says that for mini-programs it is "the IP of the machine calling the API"
@@ -88,6 +89,8 @@ export interface ShouyinConfig {
   allowLocalGateway: boolean;
   orderExpireMinutes: number;
   orderMaxUnpaid: number;
+  /** A refund PROCESSING for longer than this raises one REFUND_STUCK alert. */
+  refundStuckHours: number;
   spbillCreateIp: string;
   /** Where spbillCreateIp came from (see the module comment). */
   spbillCreateIpSource: 'env' | 'interface' | 'loopback';
@@ -206,6 +209,7 @@ export function loadConfig<R extends ConfigRequirement = never>(
   const timeoutMs = int('WXPAY_TIMEOUT_MS', 10_000, 1000, 30_000);
   const orderExpireMinutes = int('ORDER_EXPIRE_MINUTES', 30, 5, 10_080);
   const orderMaxUnpaid = int('ORDER_MAX_UNPAID', 5, 1, 100);
+  const refundStuckHours = int('REFUND_STUCK_HOURS', 72, 1, 720);
 
   const ip = spbillCreateIp(
     get('WXPAY_SPBILL_CREATE_IP'),
@@ -247,6 +251,7 @@ export function loadConfig<R extends ConfigRequirement = never>(
     allowLocalGateway: allowLocal,
     orderExpireMinutes,
     orderMaxUnpaid,
+    refundStuckHours,
     spbillCreateIp: ip!.address,
     spbillCreateIpSource: ip!.source,
     previousApiKeyUntil: previous?.until,
@@ -597,6 +602,7 @@ export function describeConfig(config: ShouyinConfig): Record<string, string | n
     allowLocalGateway: config.allowLocalGateway,
     orderExpireMinutes: config.orderExpireMinutes,
     orderMaxUnpaid: config.orderMaxUnpaid,
+    refundStuckHours: config.refundStuckHours,
     spbillCreateIp: `${config.spbillCreateIp} (${config.spbillCreateIpSource})`,
   };
 }

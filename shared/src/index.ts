@@ -7,4 +7,5 @@ export * from './fulfilment';
 export * from './local';
 export * from './log';
 export * from './orders';
+export * from './refunds';
 export * from './wxpay';

@@ -20,11 +20,14 @@ import {
   type ApiAnswer,
   beijingTime,
   buildXml,
+  encryptReqInfo,
   type Order,
   type PaymentAnomaly,
   type PaymentStart,
   parseXml,
+  type ReconcileRefundsSummary,
   type ReconcileSummary,
+  type Refund,
   type WxFields,
   type WxInput,
 } from '@shouyin/shared';
@@ -35,9 +38,11 @@ import type { ContextKeysMode } from '../../scripts/emulator/src/lib/host/invoca
 import {
   type NotifyOptions,
   paymentNotificationFields,
+  refundNotificationPlaintext,
   type Sandbox,
   type SandboxInfo,
   type OrderView as SandboxOrderView,
+  type RefundRecord as SandboxRefundRecord,
 } from '../../scripts/sandbox/src/index';
 import {
   EMULATOR_RUNTIME_DIR,
@@ -81,6 +86,8 @@ export interface StackOptions {
   shippingIndexDelayMs?: number;
   /** Also load orderAlert (merchant alerts: printer and robot stand-ins, demo templates). */
   alerts?: boolean;
+  /** Receives the sandbox's log lines (e.g. the digest of every refund request it received). */
+  sandboxLog?: (line: string) => void;
 }
 
 export interface HttpReply {
@@ -142,13 +149,43 @@ export interface TestStack {
   /** The sandbox's record of an order of the configured merchant (undefined when WeChat never saw it). */
   sandboxOrder(outTradeNo: string): Promise<SandboxOrderView | undefined>;
   /** `create` + the sandbox pays: a PAID order's out_trade_no. */
-  paidOrder(openid: string, items?: CartItem[]): Promise<string>;
+  paidOrderNo(openid: string, items?: CartItem[]): Promise<string>;
   /** What WeChat's shipping-info service holds (GET /control/shipping/orders). */
   shippingOrders(): Promise<ShippingOrderView[]>;
   /** The buyer confirms receipt inside WeChat (POST /control/shipping/confirm-receipt). */
   confirmReceiptInWeChat(outTradeNo: string): Promise<HttpReply>;
   stop(): Promise<void>;
+  // ------------------------------------------------------------------------------------- refunds
+  /** `applyRefund` `action` over HTTP as `openid`. */
+  refundCall<T = unknown>(
+    action: string,
+    data: Record<string, unknown>,
+    openid?: string,
+  ): Promise<ApiAnswer<T>>;
+  /** Creates an order for `openid`, pays it through the sandbox and waits until the order is PAID. */
+  paidOrder(openid: string, items: CartItem[]): Promise<Order>;
+  refunds(): Promise<Refund[]>;
+  refund(id: string): Promise<Refund>;
+  /** Overwrites fields of a stored refund (test set-up: backdating). */
+  patchRefund(id: string, patch: Partial<Refund>): Promise<void>;
+  /** The sandbox's refunds of the configured merchant. */
+  sandboxRefunds(filter?: { outTradeNo?: string; outRefundNo?: string }): Promise<SandboxRefundRecord[]>;
+  /** POSTs a raw body to the refundNotify HTTP route, as WeChat would. */
+  postRefundNotify(body: string | Buffer): Promise<NotifyReply>;
+  /**
+   * A refund notification as WeChat shapes it (spec wxpay-v2.md §5), req_info built by the sandbox's
+   * plaintext builder and encrypted with `key` (default: the merchant's API key).
+   */
+  refundNotificationFor(
+    r: SandboxRefundRecord,
+    o?: { key?: string; outer?: WxInput; plaintext?: string },
+  ): string;
+  /** Fires the reconcile timer over HTTP and returns its refund summary. */
+  reconcileRefunds(): Promise<ReconcileRefundsSummary>;
 }
+
+/** The merchant reviewer of MERCHANTS_SEED. */
+export const MERCHANT_OPENID = 'o-demo-merchant-owner';
 
 export interface NotificationOverrides {
   transactionId?: string;
@@ -181,6 +218,8 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
         'createPayment',
         'payNotify',
         'reconcile',
+        'applyRefund',
+        'refundNotify',
         'fulfilOrder',
         ...(o.alerts ? ['orderAlert'] : []),
         ...(o.extraFunctions ?? []),
@@ -199,6 +238,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
         stateDir,
         mchId: configured.mchId,
         module: loadSandboxModule() as unknown as SandboxModuleLike,
+        log: o.sandboxLog,
         options: {
           persist: false,
           clock: { mode: 'manual' },
@@ -239,7 +279,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
     return doc as unknown as Order;
   };
 
-  return {
+  const t: TestStack = {
     emulator,
     sandbox,
     merchant,
@@ -322,7 +362,7 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
     },
     sandboxOrder: async (outTradeNo) =>
       (await sandbox.control.listOrders({ mchId: merchant.mchId, outTradeNo }))[0],
-    async paidOrder(openid, items = [{ productId: 'latte', quantity: 2 }]) {
+    async paidOrderNo(openid, items = [{ productId: 'latte', quantity: 2 }]) {
       const requestId = `req-${Math.random().toString(36).slice(2, 14)}`;
       const a = await call<PaymentStart>('createPayment', { action: 'create', items, requestId }, openid);
       if (!a.ok) throw new Error(`create failed: ${a.error.code} ${a.error.message}`);
@@ -345,7 +385,60 @@ export async function startTestStack(o: StackOptions = {}): Promise<TestStack> {
         rmSync(stateDir, { recursive: true, force: true });
       }
     },
+    refundCall: (action, data, openid) => call('applyRefund', { action, ...data }, openid),
+    async paidOrder(openid, items) {
+      const start = await t.create(openid, items);
+      await t.pay(start);
+      const o = await findOrder(start.outTradeNo);
+      if (o.status !== 'PAID') throw new Error(`order ${o._id} is ${o.status} after paying`);
+      return o;
+    },
+    refunds: async () =>
+      (await emulator.db
+        .collection('refunds')
+        .find({}, { orderBy: [['_id', 'asc']] })) as unknown as Refund[],
+    async refund(id) {
+      const doc = await emulator.db.collection('refunds').get(id);
+      if (!doc) throw new Error(`no refund ${id} in the database`);
+      return doc as unknown as Refund;
+    },
+    async patchRefund(id, patch) {
+      const doc = await emulator.db.collection('refunds').get(id);
+      if (!doc) throw new Error(`no refund ${id} in the database`);
+      await emulator.db.collection('refunds').put({ ...doc, ...patch } as unknown as Record<string, unknown>);
+    },
+    sandboxRefunds: (f = {}) => sandbox.control.listRefunds({ mchId: merchant.mchId, ...f }),
+    async postRefundNotify(body) {
+      const r = await post('/wxpay/refund-notify', body, { 'content-type': 'text/xml' });
+      let fields: WxFields = {};
+      try {
+        fields = parseXml(r.body);
+      } catch {
+        // left empty: the assertion on return_code then fails with the body in view
+      }
+      return { ...r, fields };
+    },
+    refundNotificationFor(r, o = {}) {
+      const plain = o.plaintext ?? refundNotificationPlaintext(r);
+      return buildXml({
+        return_code: 'SUCCESS',
+        appid: merchant.appid,
+        mch_id: merchant.mchId,
+        nonce_str: 'n0nce',
+        req_info: encryptReqInfo(plain, o.key ?? merchant.apiKey),
+        ...o.outer,
+      });
+    },
+    async reconcileRefunds() {
+      const r = await post('/triggers/reconcile/reconcileTimer', '', {});
+      const rec = (JSON.parse(r.body) as { invocation: InvocationRecord }).invocation;
+      if (rec.outcome !== 'ok') throw new Error(`reconcile ${rec.outcome}: ${rec.error ?? ''}`);
+      const summary = rec.logs.map(tryJson).find((l) => l?.event === 'reconcile_refunds');
+      if (!summary) throw new Error(`reconcile logged no refund summary: ${rec.logs.join('\n')}`);
+      return summary as unknown as ReconcileRefundsSummary;
+    },
   };
+  return t;
 }
 
 function tryJson(line: string): Record<string, unknown> | undefined {

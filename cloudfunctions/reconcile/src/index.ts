@@ -15,8 +15,10 @@ import {
   invocationDeadline,
   loadConfig,
   openapiShippingPort,
+  RECONCILE_REFUNDS_DEFAULTS,
   reconcileFulfilment,
   reconcilePayments,
+  reconcileRefunds,
   refuseUserCalls,
   withDeadline,
 } from '@shouyin/shared';
@@ -39,8 +41,8 @@ const fulfilment = fulfilmentDeps({
   log,
 });
 
-/** What the steps after the payment side need of the invocation (fulfilment's own budget, then alerts). */
-const LATER_STEPS_MS = FULFILMENT_RECONCILE_DEFAULTS.budgetMs + 1000;
+/** What the steps after the payment side need of the invocation (refunds', fulfilment's budgets, then alerts). */
+const LATER_STEPS_MS = RECONCILE_REFUNDS_DEFAULTS.budgetMs + FULFILMENT_RECONCILE_DEFAULTS.budgetMs + 1000;
 
 export const main = answer(async (_event, context) => {
   refuseUserCalls(cloud.getWXContext());
@@ -49,6 +51,9 @@ export const main = answer(async (_event, context) => {
   const payments = await reconcilePayments(
     withDeadline(deps, deadline === undefined ? undefined : deadline - LATER_STEPS_MS),
   );
+  await reconcileRefunds(withDeadline(deps, deadline), {
+    stuckAfterMs: config.refundStuckHours * 3_600_000,
+  });
   await reconcileFulfilment(fulfilment);
   // Whatever alerts are still due (orderAlert delivers them in its own invocation).
   await deliverPendingAlerts(cloud.callFunction, log);

@@ -18,6 +18,8 @@ export {
   type PaymentNotificationInput,
   paymentNotificationFields,
   paymentNotificationXml,
+  refundNotificationPlaintext,
+  refundNotificationXml,
 } from './lib/notifications';
 export { WECHAT_RETRY_SCHEDULE_MS } from './lib/notifier';
 export type { PayOutcome } from './lib/payer';

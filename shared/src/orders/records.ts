@@ -119,6 +119,17 @@ export interface Order extends OutboxCarrier {
   /** Sum of successful refunds, and of refunds in flight (the refund issue maintains both). */
   refundedFee: number;
   reservedFee: number;
+  /**
+   * The refund ledger (shared/src/refunds/ledger.ts): bumped by every refund write of the order, which is
+   * conditional on the exact refundedFee/reservedFee/refundVersion read, so reservations never interleave.
+   */
+  refundVersion?: number;
+  /** Refunds (out_refund_no) holding a reservation in reservedFee, with the amount each holds. */
+  refundHolds?: Array<{ id: string; fee: number }>;
+  /** Refunds whose success was added to refundedFee (each exactly once). */
+  refundsSettled?: string[];
+  /** Refunds ever created for this order (WeChat allows 50). */
+  refundCount?: number;
   history: HistoryEntry[];
   createdAt: number;
   /** = time_expire: WeChat refuses payment after it; reconcile closes the order. */

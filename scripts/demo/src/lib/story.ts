@@ -16,6 +16,7 @@ import { paymentNotificationXml } from '../../../sandbox/src/index';
 import { runAlertStory } from './alert-story';
 import { abbreviate, beijing, replySummary, type Timeline, yuan } from './format';
 import { httpJson, httpsJson, httpText } from './http';
+import { runRefundStory } from './refund-story';
 import { runShipStory } from './ship-story';
 import type { Target } from './target';
 
@@ -301,4 +302,5 @@ export async function runStory(t: Target, tl: Timeline): Promise<void> {
   showOrder(tl, listed);
   await runShipStory(t, tl, start.outTradeNo, openid);
   await runAlertStory(t, tl, start.outTradeNo);
+  await runRefundStory(t, tl, start.outTradeNo);
 }

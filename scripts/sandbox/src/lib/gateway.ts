@@ -12,6 +12,7 @@
  *     err_code_des), the endpoint's fields — signed with the request's sign type.
  * Answers are sent as text/plain: WeChat's Content-Type is not reliable (spec §1.4).
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
@@ -85,6 +86,12 @@ export async function handleApi(
   if (!fields.sign || !signType || !verify(fields, merchant.apiKey, 'MD5'))
     return protocolFail(res, '签名错误');
 
+  // Refunds move money: each verified refund request is logged with its body's digest, so a client's
+  // retries can be shown byte-identical (spec wxpay-v2.md §6).
+  if (endpoint.needsCert)
+    core.log(
+      `${endpoint.name} request ${fields.out_refund_no ?? ''} sha256:${createHash('sha256').update(body).digest('hex')}`,
+    );
   const fault = core.faults.takeApi(endpoint.name);
   if (fault)
     core.log(`fault ${fault.kind} on ${endpoint.name}${fault.afterProcessing ? ' (after processing)' : ''}`);

@@ -1,5 +1,6 @@
 /** `get {outTradeNo}`: one of the caller's own orders. */
 import type { OrderView } from '../../api';
+import { withRefunds } from '../../refunds/use-cases/order-refunds';
 import type { PaymentDeps } from '../deps';
 import { orderView } from '../views';
 import { findOwnOrder, type OrderRef } from './own-order';
@@ -11,5 +12,6 @@ export async function getOrder(
   openid: string,
   ref: OrderRef,
 ): Promise<OrderView> {
-  return orderView(await findOwnOrder(deps.db, openid, ref.outTradeNo));
+  const view = orderView(await findOwnOrder(deps.db, openid, ref.outTradeNo));
+  return (await withRefunds(deps.db, [view]))[0]!;
 }

@@ -1,6 +1,7 @@
 /** `list {cursor?, limit?}`: the caller's own orders, newest first, one page at a time. */
 import type { OrderPage } from '../../api';
 import { InputError } from '../../errors';
+import { withRefunds } from '../../refunds/use-cases/order-refunds';
 import { OUT_TRADE_NO } from '../../wxpay/ids';
 import type { PaymentDeps } from '../deps';
 import { listOrdersOf } from '../store';
@@ -37,5 +38,8 @@ export async function listOrders(
 ): Promise<OrderPage> {
   const { orders, more } = await listOrdersOf(deps.db, openid, { before: q.cursor, limit: q.limit });
   const last = orders[orders.length - 1];
-  return { orders: orders.map(orderView), nextCursor: more && last ? last._id : null };
+  return {
+    orders: await withRefunds(deps.db, orders.map(orderView)),
+    nextCursor: more && last ? last._id : null,
+  };
 }
