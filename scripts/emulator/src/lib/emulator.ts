@@ -11,6 +11,9 @@ import { DbError } from '../db/errors';
 import type { Query } from '../db/matcher';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
+import { type ConsoleEvent, EventHub } from './console/event-hub';
+import { handleConsole } from './console/routes';
+import { SandboxProxy } from './console/sandbox-proxy';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
   type ContextKeysMode,
@@ -82,6 +85,8 @@ export interface EmulatorOptions {
   runtimeDir?: string;
   /** Leave process.env.TZ alone (by default the emulator runs in UTC, as cloud functions do: spec §1.5). */
   keepProcessTimeZone?: boolean;
+  /** The built console served at / (default <repoRoot>/scripts/console/dist; docs/console.md). */
+  consoleDir?: string;
 }
 
 export interface EmulatorUrls {
@@ -140,6 +145,8 @@ export interface Emulator {
   grantSubscription(openid: string, templateId: string, count?: number): number;
   /** Running instances per function. */
   instanceCounts(): Record<string, number>;
+  /** Sends an event to the console's live stream (GET /events), e.g. what the sandbox did. */
+  publishEvent(event: ConsoleEvent): void;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -211,6 +218,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   }
   const db = new DbService(engine);
+  const hub = new EventHub();
+  engine.onChange = (changes) => hub.publish({ type: 'db', changes });
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
@@ -319,8 +328,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   };
 
+  const consoleDeps = {
+    hub,
+    proxy: new SandboxProxy(options.sandboxInfoFile),
+    dir: options.consoleDir ?? path.join(repoRoot, 'scripts/console/dist'),
+    instanceCounts: () => requireHost().instanceCounts(),
+    grantsLeft: () => messages.grantsLeft(),
+    replaceDocument: (collection: string, doc: Doc) => {
+      const { _id, ...data } = reviveDates(doc) as Doc;
+      db.handle({ op: 'db.doc.set', collection, id: _id as string, data }, 'control');
+    },
+  };
+
   let info: EmulatorInfo | undefined;
   const api: EmulatorApi = {
+    console: (req, res, method, url, body) => handleConsole(consoleDeps, req, res, method, url, body),
     info: () => info,
     callFunction: (name, body, headers, remoteIp) => {
       if (body !== undefined && !isPlainObject(body)) {
@@ -484,6 +506,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
       },
       onLog: logSink ? (fn, level, text) => logSink(fn, level, text) : undefined,
+      onInvocation: (r) =>
+        hub.publish({ type: 'invocation', requestId: r.requestId, function: r.function, outcome: r.outcome }),
     });
     // A function whose variables exceed 4 KB fails every invocation; say so at start too (emulator.json, CLI).
     project.warnings.push(...host.startProblems());
@@ -532,6 +556,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     messages: () => messages.messages(),
     grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
     instanceCounts: () => runningHost.instanceCounts(),
+    publishEvent: (event) => hub.publish(event),
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;
@@ -540,6 +565,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stop: () => {
       stopped ??= (async () => {
         scheduler.stop();
+        hub.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await runningHost.stop();

@@ -110,6 +110,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const stateDir = s.stateDir ?? (opts.dataDir ? path.join(opts.dataDir, 'sandbox') : undefined);
   if (!stateDir) throw new Error('the sandbox needs a state directory: give sandbox.stateDir or dataDir');
   const mod = s.module ?? loadSandboxModule();
+  // What the sandbox does also goes to the console's event stream, once the emulator runs.
+  let publish: ((line: string) => void) | undefined;
   const sandbox = await mod.startSandbox({
     ...s.options,
     stateDir,
@@ -117,7 +119,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     host: opts.host,
     port: s.port ?? 0,
     allowLoopbackNotify: true,
-    log: s.log,
+    log: (line: string) => {
+      s.log?.(line);
+      publish?.(line);
+    },
   });
   try {
     const merchant = s.mchId
@@ -132,6 +137,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         ...(typeof opts.envOverrides === 'function' ? opts.envOverrides(urls) : opts.envOverrides),
       }),
     });
+    publish = (line) => emulator.publishEvent({ type: 'sandbox', what: line });
     return {
       emulator,
       sandbox,

@@ -10,6 +10,7 @@
 //   GET  /messages                      subscribe messages sent
 //   POST /control/subscriptions         {"openid","templateId","count"}: grant one-shot subscriptions
 //   GET  /invocations                   the invocation log (?function=, ?source=)
+//   GET /events, /console/*, /sandbox/*, … the console's calls (console/routes.ts)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +41,14 @@ export interface EmulatorApi {
   invocations(query: URLSearchParams): JsonReply;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
+  /** The console's calls (console/routes.ts), tried first: true when it answered. */
+  console?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+    body: Buffer,
+  ): Promise<boolean>;
 }
 
 class BodyTooLarge extends Error {}
@@ -94,6 +103,7 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   const json = () => parseJson(body);
   const badJson = { status: 400, body: { errCode: -1, errMsg: 'request body is not valid JSON' } };
 
+  if (api.console && (await api.console(req, res, method, url, body))) return;
   if (method === 'GET' && url.pathname === '/') return sendJson(res, { status: 200, body: api.info() });
   if (method === 'POST' && parts[0] === 'functions' && parts.length === 2) {
     const j = json();
