@@ -216,6 +216,14 @@ describe('the emulator console in Chromium', () => {
     await page.getByTestId('no-messages').waitFor(WAIT);
     await page.getByTestId('printer-unavailable').waitFor(WAIT);
     await page.getByTestId('wecom-unavailable').waitFor(WAIT);
+    // The user accepting subscriptions (the emulator's control call) shows up live as grants left.
+    await fetch(`${s.emulator.baseUrl}/control/subscriptions`, {
+      method: 'POST',
+      body: JSON.stringify({ openid: 'o-demo-merchant-owner', templateId: 'TPL-ORDER-PAID', count: 2 }),
+    });
+    await expect
+      .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
+      .toBe('o-demo-merchant-ownerTPL-ORDER-PAID2');
     await shot('phone');
     await go('#/overview');
     await expect.poll(() => page.getByTestId('calls-createPayment').textContent(), WAIT).not.toBe('0');

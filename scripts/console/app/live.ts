@@ -15,7 +15,7 @@ function ensureSource(): void {
   const fire = (type: string) => () => {
     for (const l of listeners) l(type);
   };
-  for (const t of ['db', 'invocation', 'sandbox']) source.addEventListener(t, fire(t));
+  for (const t of ['db', 'invocation', 'sandbox', 'subscriptions']) source.addEventListener(t, fire(t));
   source.onopen = () => setConnected(true);
   source.onerror = () => setConnected(false);
 }

@@ -8,8 +8,10 @@ import { Action, ErrorLine, KeyValue, Section } from '../ui';
 const EDITABLE = ['products', 'merchants'];
 
 function Editor({ collection, doc }: { collection: string; doc: Doc }) {
-  const [text, setText] = useState(JSON.stringify(doc, null, 2));
-  useEffect(() => setText(JSON.stringify(doc, null, 2)), [doc]);
+  const stored = JSON.stringify(doc, null, 2);
+  const [text, setText] = useState(stored);
+  // Live reloads give a new object every time: only a change of the stored content resets the editor.
+  useEffect(() => setText(stored), [stored]);
   return (
     <div>
       <textarea

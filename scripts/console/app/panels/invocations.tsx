@@ -17,7 +17,7 @@ export function Invocations({ fn }: { fn?: string }) {
       <ErrorLine error={error} />
       {fn && <a href="#/invocations">全部 all</a>}
       {list.map((r) => (
-        <details key={r.requestId} class={`inv o-${r.outcome}`} data-function={r.function}>
+        <details key={r.requestId} class="inv" data-outcome={r.outcome} data-function={r.function}>
           <summary>
             <b>{r.function}</b>{' '}
             <span class="muted small">

@@ -408,6 +408,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           String(b.templateId ?? ''),
           b.count === undefined ? 1 : Number(b.count),
         );
+        hub.publish({ type: 'subscriptions' });
         return { status: 200, body: { openid: b.openid, templateId: b.templateId, remaining } };
       } catch (e) {
         return { status: 400, body: { error: (e as Error).message } };
@@ -554,7 +555,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     invocations: (filter) => runningHost.invocations(filter),
     messages: () => messages.messages(),
-    grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
+    grantSubscription: (openid, templateId, count = 1) => {
+      const remaining = messages.grant(openid, templateId, count);
+      hub.publish({ type: 'subscriptions' });
+      return remaining;
+    },
     instanceCounts: () => runningHost.instanceCounts(),
     publishEvent: (event) => hub.publish(event),
     configure: (patch) => {

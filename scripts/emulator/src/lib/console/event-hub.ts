@@ -8,7 +8,7 @@ export type ConsoleEvent =
   | { type: 'db'; changes: Array<{ collection: string; id?: string }> }
   | { type: 'invocation'; requestId: string; function: string; outcome: string }
   | { type: 'sandbox'; what: string }
-  | { type: 'messages' };
+  | { type: 'subscriptions' };
 
 /** Comment lines keep idle connections (and proxies) from timing out. */
 const HEARTBEAT_MS = 15_000;
