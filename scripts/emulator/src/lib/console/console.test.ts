@@ -192,3 +192,24 @@ describe('/sandbox/* without a sandbox', () => {
     expect(await r.json()).toMatchObject({ error: { code: 'NOT_AVAILABLE' } });
   });
 });
+
+describe('loopback only', () => {
+  it('refuses a foreign Host (DNS rebinding) and cross-origin writes (a page elsewhere in the browser)', async () => {
+    const { request } = await import('node:http');
+    const send = (method: string, p: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${emu.baseUrl}${p}`, { method, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(method === 'PUT' ? JSON.stringify({ name: 'x', priceFee: 1, onSale: true }) : undefined);
+      });
+    expect(await send('GET', '/instances', { host: 'evil.example:80' })).toBe(403);
+    expect(await send('GET', '/events', { host: 'evil.example' })).toBe(403);
+    const host = new URL(emu.baseUrl).host;
+    expect(await send('PUT', '/db/products/latte', { host, origin: 'http://evil.example' })).toBe(403);
+    expect(await send('PUT', '/db/products/latte', { host, origin: `http://${host}` })).toBe(200);
+    expect(await send('GET', '/instances', { host: `localhost:${new URL(emu.baseUrl).port}` })).toBe(200);
+  });
+});

@@ -36,6 +36,22 @@ function json(res: ServerResponse, status: number, body: unknown): true {
 
 const wantsHtml = (req: IncomingMessage): boolean => (req.headers.accept ?? '').includes('text/html');
 
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d+)?$/i;
+
+/**
+ * Loopback only, also against a web page elsewhere in the same browser: the Host must be a loopback name (a
+ * DNS-rebound hostile name is refused) and a state-changing call from a page must come from this origin (a
+ * cross-site form post is refused). Clients that send no Origin (curl, scripts) are not pages.
+ */
+function refusal(req: IncomingMessage, method: string): string | undefined {
+  const host = req.headers.host ?? '';
+  if (!LOOPBACK_HOST.test(host)) return `the console answers loopback hosts only, not ${host}`;
+  const origin = req.headers.origin;
+  if (method !== 'GET' && origin !== undefined && origin !== `http://${host}`)
+    return `cross-origin ${method} refused (origin ${origin})`;
+  return undefined;
+}
+
 /** true when the request was a console call (and has been answered). */
 export async function handleConsole(
   deps: ConsoleDeps,
@@ -46,6 +62,13 @@ export async function handleConsole(
   body: Buffer,
 ): Promise<boolean> {
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const isConsoleCall =
+    (url.pathname === '/' && wantsHtml(req)) ||
+    ['console', 'events', 'instances', 'subscriptions', 'sandbox'].includes(parts[0] ?? '') ||
+    (method === 'PUT' && parts[0] === 'db');
+  if (!isConsoleCall) return false;
+  const refused = refusal(req, method);
+  if (refused) return json(res, 403, { error: 'FORBIDDEN', message: refused });
   if (method === 'GET' && url.pathname === '/' && wantsHtml(req))
     return serveConsoleFile(deps.dir, 'index.html', res);
   if (method === 'GET' && parts[0] === 'console' && parts.length === 2)
