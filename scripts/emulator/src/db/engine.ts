@@ -216,21 +216,11 @@ export class Engine {
   }
 
   /** Told of every committed change, after it is applied (the console's event stream). */
-  onChange: ((changes: Array<{ collection: string; id?: string }>) => void) | undefined;
+  onChange: ((record: JournalRecord) => void) | undefined;
 
   private log(record: JournalRecord): void {
-    if (this.onChange) {
-      const listener = this.onChange;
-      const flat = record.t === 'b' ? record.ops : [record];
-      const changes = flat.map((r) =>
-        r.t === 'p'
-          ? { collection: r.c, id: r.d._id as string }
-          : r.t === 'd'
-            ? { collection: r.c, id: r.id }
-            : { collection: r.t === 'c' ? r.c : '' },
-      );
-      queueMicrotask(() => listener(changes));
-    }
+    const listener = this.onChange;
+    if (listener) queueMicrotask(() => listener(record));
     if (!this.journal) return;
     this.journal.append(record);
     // Keep the file proportional to the data: compact when it holds far more lines than live records.

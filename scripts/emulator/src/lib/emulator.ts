@@ -11,7 +11,7 @@ import { DbError } from '../db/errors';
 import type { Query } from '../db/matcher';
 import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
-import { type ConsoleEvent, EventHub } from './console/event-hub';
+import { type ConsoleEvent, changesOf, EventHub } from './console/event-hub';
 import { handleConsole } from './console/routes';
 import { SandboxProxy } from './console/sandbox-proxy';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
@@ -219,7 +219,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   const db = new DbService(engine);
   const hub = new EventHub();
-  engine.onChange = (changes) => hub.publish({ type: 'db', changes });
+  engine.onChange = (record) => {
+    if (hub.size > 0) hub.publish({ type: 'db', changes: changesOf(record) });
+  };
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',

@@ -3,12 +3,21 @@
 // never documents — so the console keeps one source of truth.
 
 import type { ServerResponse } from 'node:http';
+import type { JournalRecord } from '../../db/journal';
 
 export type ConsoleEvent =
   | { type: 'db'; changes: Array<{ collection: string; id?: string }> }
   | { type: 'invocation'; requestId: string; function: string; outcome: string }
   | { type: 'sandbox'; what: string }
   | { type: 'subscriptions' };
+
+/** The collection and _id of each document a committed change wrote or removed. */
+export function changesOf(record: JournalRecord): Array<{ collection: string; id?: string }> {
+  if (record.t === 'b') return record.ops.flatMap(changesOf);
+  if (record.t === 'p') return [{ collection: record.c, id: record.d._id as string }];
+  if (record.t === 'd') return [{ collection: record.c, id: record.id }];
+  return [{ collection: record.c }];
+}
 
 /** Comment lines keep idle connections (and proxies) from timing out. */
 const HEARTBEAT_MS = 15_000;
