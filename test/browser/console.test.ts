@@ -118,7 +118,19 @@ describe('the emulator console in Chromium', () => {
     await page.getByTestId('filter-status').selectOption('NOTPAY');
     await expect.poll(() => page.locator(`[data-order="${id}"]`).count(), WAIT).toBe(0);
     await page.getByTestId('filter-status').selectOption('');
-    await shot('orders');
+  });
+
+  it('lists orders as they are created elsewhere and filters them by customer', async () => {
+    await go('#/orders');
+    await page.locator('[data-order]').first().waitFor(WAIT);
+    const before = await page.locator('[data-order]').count();
+    const bob = await s.create('o-demo-customer-bob', [{ productId: 'croissant', quantity: 3 }]);
+    await page.locator(`[data-order="${bob.outTradeNo}"]`).waitFor(WAIT);
+    expect(await page.locator('[data-order]').count()).toBe(before + 1);
+    await page.getByTestId('filter-customer').selectOption('o-demo-customer-bob');
+    await expect.poll(() => page.locator('[data-order]').count(), WAIT).toBe(1);
+    await page.getByTestId('filter-customer').selectOption('');
+    await expect.poll(() => page.locator('[data-order]').count(), WAIT).toBe(before + 1);
   });
 
   it('a delayed notification arrives when the sandbox clock is advanced from the console', async () => {
@@ -225,6 +237,9 @@ describe('the emulator console in Chromium', () => {
       .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
       .toBe('o-demo-merchant-ownerTPL-ORDER-PAID2');
     await shot('phone');
+    await go('#/orders');
+    await page.locator('[data-order]').first().waitFor(WAIT);
+    await shot('orders');
     await go('#/overview');
     await expect.poll(() => page.getByTestId('calls-createPayment').textContent(), WAIT).not.toBe('0');
     await shot('overview');
