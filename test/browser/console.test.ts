@@ -186,6 +186,24 @@ describe('the emulator console in Chromium', () => {
     expect(await stillSamePage()).toBe(true);
   });
 
+  it('settles a refund as WeChat (REFUNDCLOSE) from the console', async () => {
+    // No refund function on this branch: the refund is made at the sandbox's merchant platform (test set-up).
+    const paid = (await s.orders()).find((o) => o.status === 'PAID')!;
+    await s.sandbox.control.vendorRefund({
+      outTradeNo: paid._id,
+      refundFee: 100,
+      outRefundNo: 'RF-console-1',
+    });
+    await go('#/act');
+    const section = page.locator('[data-section="refund-settle"]');
+    await expect.poll(() => section.textContent(), WAIT).toContain('RF-console-1');
+    await section.getByRole('button', { name: 'REFUNDCLOSE' }).click();
+    await expect.poll(() => section.textContent(), WAIT).toContain('没有处理中的退款');
+    expect(await s.sandbox.control.listRefunds({ outRefundNo: 'RF-console-1' })).toMatchObject([
+      { status: 'REFUNDCLOSE', refundFee: 100 },
+    ]);
+  });
+
   it('edits a product price (integer fen only); orders stay read-only', async () => {
     await go('#/db/products');
     await page.locator('details.doc summary', { hasText: 'americano' }).click();

@@ -178,8 +178,9 @@ export const sandbox = {
   advance: (ms: number) => post<unknown>('/sandbox/clock/advance', { ms }),
   pay: (outTradeNo: string, outcome: 'success' | 'fail' | 'abandon') =>
     post<unknown>('/sandbox/pay', { outTradeNo, outcome }),
-  settle: (outRefundNo: string, status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE') =>
-    post<unknown>('/sandbox/refunds/settle', { outRefundNo, status }),
+  /** `mchId`: the refund's merchant (the sandbox needs it when it has several). */
+  settle: (outRefundNo: string, status: 'SUCCESS' | 'CHANGE' | 'REFUNDCLOSE', mchId?: string) =>
+    post<unknown>('/sandbox/refunds/settle', { outRefundNo, status, ...(mchId ? { mchId } : {}) }),
   refunds: (outTradeNo?: string) =>
     get<Array<Record<string, unknown>>>(
       `/sandbox/refunds${outTradeNo ? `?outTradeNo=${encodeURIComponent(outTradeNo)}` : ''}`,

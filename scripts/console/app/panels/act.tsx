@@ -228,12 +228,17 @@ export function Act() {
                 <Action
                   label="SUCCESS"
                   kind="primary"
-                  run={() => sandbox.settle(String(r.outRefundNo), 'SUCCESS')}
+                  run={() => sandbox.settle(String(r.outRefundNo), 'SUCCESS', r.mchId as string | undefined)}
                 />
-                <Action label="CHANGE" run={() => sandbox.settle(String(r.outRefundNo), 'CHANGE')} />
+                <Action
+                  label="CHANGE"
+                  run={() => sandbox.settle(String(r.outRefundNo), 'CHANGE', r.mchId as string | undefined)}
+                />
                 <Action
                   label="REFUNDCLOSE"
-                  run={() => sandbox.settle(String(r.outRefundNo), 'REFUNDCLOSE')}
+                  run={() =>
+                    sandbox.settle(String(r.outRefundNo), 'REFUNDCLOSE', r.mchId as string | undefined)
+                  }
                 />
               </p>
             </div>
