@@ -16,7 +16,11 @@ function ensureSource(): void {
     for (const l of listeners) l(type);
   };
   for (const t of ['db', 'invocation', 'sandbox', 'subscriptions']) source.addEventListener(t, fire(t));
-  source.onopen = () => setConnected(true);
+  // (Re)connected, e.g. after the emulator restarted: what is on screen may be stale.
+  source.onopen = () => {
+    setConnected(true);
+    fire('open')();
+  };
   source.onerror = () => setConnected(false);
 }
 
