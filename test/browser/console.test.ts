@@ -9,13 +9,15 @@
  * with UPDATE_SCREENSHOTS=1 (how the committed ones were made).
  *
  * Not covered here because the parts are not on this branch: the merchant's subscribe message and printed
- * receipt after a payment (alerts) — the Merchant phone panel is checked to show their absence gracefully.
+ * receipt after a PAYMENT (alerts) — the Merchant phone panel is checked to show their absence gracefully, and
+ * its rendering of a subscribe message is checked with the emulator's fixture function that sends one.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../scripts/emulator/src/index';
 import { REPO_ROOT } from '../support/paths';
 import { startTestStack, type TestStack } from '../support/stack';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumInstalled } from './support/chromium';
@@ -254,7 +256,6 @@ describe('the emulator console in Chromium', () => {
     await expect
       .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
       .toBe('o-demo-merchant-ownerTPL-ORDER-PAID2');
-    await shot('phone');
     await go('#/orders');
     await page.locator('[data-order]').first().waitFor(WAIT);
     await shot('orders');
@@ -275,6 +276,57 @@ describe('the emulator console in Chromium', () => {
       await shot('phone-timeline', phone);
     } finally {
       await phone.close();
+    }
+  });
+});
+
+describe('the merchant phone', () => {
+  it('renders a subscribe message a function sent, like a WeChat service notification, as it arrives', async () => {
+    // The emulator's fixture repository: its `sample` function sends subscribe messages through the SDK stand-in.
+    const emu = await startEmulator({
+      repoRoot: path.join(REPO_ROOT, 'scripts/emulator/test-fixtures'),
+      runTimers: false,
+      consoleDir: path.join(REPO_ROOT, 'scripts/console/dist'),
+    });
+    const phone = await browser.newPage();
+    try {
+      await phone.goto(`${emu.baseUrl}/#/phone`);
+      await phone.getByTestId('no-messages').waitFor(WAIT);
+      const tpl = 'tplOrderPaid0000000001';
+      emu.grantSubscription('o-demo-merchant-owner', tpl, 2);
+      const data = {
+        thing1: { value: '拿铁咖啡 ×2' },
+        amount2: { value: '¥36.00' },
+        character_string3: { value: 'SY20261205184016T7AWJ0X6MDJ2' },
+      };
+      const sent = (await emu.invoke('sample', {
+        action: 'send',
+        touser: 'o-demo-merchant-owner',
+        templateId: tpl,
+        data,
+      })) as {
+        result: { ok: boolean };
+      };
+      expect(sent.result.ok).toBe(true);
+      const card = phone.getByTestId('wx-message');
+      await card.waitFor(WAIT);
+      const text = (await card.textContent()) ?? '';
+      for (const part of [
+        tpl,
+        'thing1',
+        '拿铁咖啡 ×2',
+        '¥36.00',
+        'SY20261205184016T7AWJ0X6MDJ2',
+        'pages/order/detail?id=1',
+      ])
+        expect(text).toContain(part);
+      await expect
+        .poll(() => phone.locator('[data-section="messages"] table').textContent(), WAIT)
+        .toContain('1');
+      await shot('phone-messages', phone);
+    } finally {
+      await phone.close();
+      await emu.stop();
     }
   });
 });

@@ -29,7 +29,7 @@ function ServiceNotification({ m }: { m: SubscribeMessage }) {
   return (
     <div class="wx-card" data-testid="wx-message">
       <div class="wx-head">
-        <span class="wx-app">收银示例咖啡馆</span>
+        <span class="wx-app">服务通知</span>
         <span class="muted small">{beijing(m.sentAt)}</span>
       </div>
       <div class="wx-title">{m.templateId}</div>
