@@ -100,6 +100,7 @@ async function buildTools() {
 const t0 = Date.now();
 await buildShared();
 const [fns, tools] = await Promise.all([buildFunctions(), buildTools()]);
+await (await import('./console/build.mjs')).buildConsole(); // the emulator console (docs/console.md)
 console.log(
   `build: shared, ${fns.length} function(s) [${fns.join(', ')}], tools [${tools.join(', ')}] in ${Date.now() - t0} ms`,
 );

@@ -35,7 +35,11 @@ async function seedDemo(stack: LocalStack, repoRoot: string): Promise<string[]> 
 
 function describe(emulator: Emulator, stack: LocalStack, args: CliArgs): string {
   const i = emulator.info;
-  const lines = [`CloudBase emulator (env ${i.envId}) at ${i.baseUrl}`];
+  const lines = [
+    `Console      ${i.baseUrl}/   ← open in a browser (docs/console.md)`,
+    '',
+    `CloudBase emulator (env ${i.envId}) at ${i.baseUrl}`,
+  ];
   if (i.dataDir) lines.push(`  data dir     ${i.dataDir} (emulator.json there)`);
   else lines.push('  data         in memory');
   lines.push('', 'Functions (callFunction: POST {"data": …} with x-wx-openid):');

@@ -215,7 +215,12 @@ export class Engine {
     for (const s of coll.values()) if (match(s.doc)) yield s;
   }
 
+  /** Told of every committed change, after it is applied (the console's event stream). */
+  onChange: ((record: JournalRecord) => void) | undefined;
+
   private log(record: JournalRecord): void {
+    const listener = this.onChange;
+    if (listener) queueMicrotask(() => listener(record));
     if (!this.journal) return;
     this.journal.append(record);
     // Keep the file proportional to the data: compact when it holds far more lines than live records.

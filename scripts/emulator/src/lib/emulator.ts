@@ -13,6 +13,9 @@ import { DbService } from '../db/service';
 import { type Doc, isPlainObject } from '../db/values';
 import { type AlertAccounts, AlertStandIns, generateAlertAccounts } from './alerts/stand-ins';
 import { clientDbRequest } from './client-db';
+import { type ConsoleEvent, changesOf, EventHub } from './console/event-hub';
+import { handleConsole } from './console/routes';
+import { SandboxProxy } from './console/sandbox-proxy';
 import { localOverrideNotices } from './env-overrides';
 import { FunctionHost, type InvocationRecord } from './host/function-host';
 import {
@@ -100,6 +103,8 @@ export interface EmulatorOptions {
   reservation?: EmulatorReservation;
   /** The wxa.sec.order.* stand-in: indexing delay, enrolment, where payments are looked up. */
   shipping?: ShippingOptions;
+  /** The built console served at / (default <repoRoot>/scripts/console/dist; docs/console.md). */
+  consoleDir?: string;
 }
 
 export interface EmulatorUrls {
@@ -166,6 +171,8 @@ export interface Emulator {
   readonly shipping: ShippingOrders;
   /** The Feie printer and WeCom robot stand-ins (jobs, posts, faults). */
   readonly alertStandIns: AlertStandIns;
+  /** Sends an event to the console's live stream (GET /events), e.g. what the sandbox did. */
+  publishEvent(event: ConsoleEvent): void;
   /** Changes the switchable behaviours while running (instances are kept). */
   configure(patch: {
     contextKeysMode?: ContextKeysMode;
@@ -248,6 +255,10 @@ async function startReserved(
   // Security rules of cloudbase-db.json, enforced on the mini-program's client-side database (POST /client-db).
   const securityRules = parseSecurityRules(project.rules);
   project.warnings.push(...securityRules.problems);
+  const hub = new EventHub();
+  engine.onChange = (record) => {
+    if (hub.size > 0) hub.publish({ type: 'db', changes: changesOf(record) });
+  };
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const shipping = new ShippingOrders({ appid: options.appid ?? DEFAULT_APPID, ...options.shipping });
   const standIns = new AlertStandIns(options.alertAccounts ?? generateAlertAccounts());
@@ -358,8 +369,21 @@ async function startReserved(
     }
   };
 
+  const consoleDeps = {
+    hub,
+    proxy: new SandboxProxy(options.sandboxInfoFile),
+    dir: options.consoleDir ?? path.join(repoRoot, 'scripts/console/dist'),
+    instanceCounts: () => requireHost().instanceCounts(),
+    grantsLeft: () => messages.grantsLeft(),
+    replaceDocument: (collection: string, doc: Doc) => {
+      const { _id, ...data } = reviveDates(doc) as Doc;
+      db.handle({ op: 'db.doc.set', collection, id: _id as string, data }, 'control');
+    },
+  };
+
   let info: EmulatorInfo | undefined;
   const api: EmulatorApi = {
+    console: (req, res, method, url, body) => handleConsole(consoleDeps, req, res, method, url, body),
     info: () => info,
     callFunction: (name, body, headers, remoteIp) => {
       if (body !== undefined && !isPlainObject(body)) {
@@ -425,6 +449,7 @@ async function startReserved(
           String(b.templateId ?? ''),
           b.count === undefined ? 1 : Number(b.count),
         );
+        hub.publish({ type: 'subscriptions' });
         return { status: 200, body: { openid: b.openid, templateId: b.templateId, remaining } };
       } catch (e) {
         return { status: 400, body: { error: (e as Error).message } };
@@ -550,6 +575,8 @@ async function startReserved(
         ...(process.env.PATH ? { PATH: process.env.PATH } : {}),
       },
       onLog: logSink ? (fn, level, text) => logSink(fn, level, text) : undefined,
+      onInvocation: (r) =>
+        hub.publish({ type: 'invocation', requestId: r.requestId, function: r.function, outcome: r.outcome }),
     });
     // A function whose variables exceed 4 KB fails every invocation; say so at start too (emulator.json, CLI).
     project.warnings.push(...host.startProblems());
@@ -606,12 +633,17 @@ async function startReserved(
     },
     invocations: (filter) => runningHost.invocations(filter),
     messages: () => messages.messages(),
-    grantSubscription: (openid, templateId, count = 1) => messages.grant(openid, templateId, count),
+    grantSubscription: (openid, templateId, count = 1) => {
+      const remaining = messages.grant(openid, templateId, count);
+      hub.publish({ type: 'subscriptions' });
+      return remaining;
+    },
     instanceCounts: () => runningHost.instanceCounts(),
     shippingOrders: () => shipping.list(),
     confirmReceipt: (key) => shipping.confirmReceipt(key),
     shipping,
     alertStandIns: standIns,
+    publishEvent: (event) => hub.publish(event),
     configure: (patch) => {
       for (const [k, v] of Object.entries(patch))
         if (v !== undefined) (settings as Record<string, unknown>)[k] = v;
@@ -620,6 +652,7 @@ async function startReserved(
     stop: () => {
       stopped ??= (async () => {
         scheduler.stop();
+        hub.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await runningHost.stop();

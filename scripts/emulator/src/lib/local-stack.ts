@@ -150,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: opts.port,
       dataDir: opts.dataDir ? path.resolve(opts.dataDir) : undefined,
     }));
+  // What the sandbox does also goes to the console's event stream, once the emulator runs.
+  let publish: ((line: string) => void) | undefined;
   let sandbox: SandboxLike;
   try {
     sandbox = await mod.startSandbox({
@@ -159,7 +161,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host: opts.host,
       port: s.port ?? 0,
       allowLoopbackNotify: true,
-      log: s.log,
+      log: (line: string) => {
+        s.log?.(line);
+        publish?.(line);
+      },
     });
   } catch (e) {
     await reservation.release();
@@ -186,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(typeof opts.envOverrides === 'function' ? opts.envOverrides(urls) : opts.envOverrides),
       }),
     });
+    publish = (line) => emulator.publishEvent({ type: 'sandbox', what: line });
     return {
       emulator,
       sandbox,

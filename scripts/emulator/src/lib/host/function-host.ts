@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbService } from '../../db/service';
 import type { FunctionCallAnswer, RpcRequest } from '../../wire/rpc';
+import { redact, secretValues } from '../console/redact';
 import type { ShippingOrders } from '../openapi/shipping';
 import type { SubscribeMessages } from '../openapi/subscribe-message';
 import type { FunctionSpec } from '../project';
@@ -47,6 +48,8 @@ export interface InvocationRecord {
   logs: string[];
   /** What the emulator flagged, e.g. an SDK request made after main returned (refused). */
   warnings: string[];
+  /** The answer as JSON (first 8000 characters; secret variable values redacted), when the call returned. */
+  answer?: string;
 }
 
 export type InvocationResult =
@@ -84,11 +87,14 @@ export interface HostOptions {
   baseEnv: Record<string, string>;
   onLog?: (functionName: string, level: string, text: string, requestId: string | null) => void;
   maxRecords?: number;
+  /** Called when an invocation starts and when it ends (the console's event stream). */
+  onInvocation?: (record: InvocationRecord) => void;
 }
 
 /** cloud.callFunction callers see at most 1 MB of result (spec §1.5, -604001). */
 const MAX_SDK_RESULT_BYTES = 1024 * 1024;
 const MAX_LOG_LINES = 200;
+const MAX_ANSWER_CHARS = 8000;
 
 export class FunctionHost {
   private readonly specs = new Map<string, FunctionSpec>();
@@ -202,6 +208,7 @@ export class FunctionHost {
       warnings: [],
     };
     this.remember(record, env);
+    this.opts.onInvocation?.(record);
     const t0 = performance.now();
     let outcome: InvokeOutcome;
     try {
@@ -231,10 +238,13 @@ export class FunctionHost {
     record.durationMs = Math.round((performance.now() - t0) * 100) / 100;
     if (outcome.kind === 'ok') {
       record.outcome = 'ok';
+      record.answer = redact(outcome.json.slice(0, MAX_ANSWER_CHARS), secretValues(spec.env));
+      this.opts.onInvocation?.(record);
       return { requestId, ok: true, result: JSON.parse(outcome.json), json: outcome.json };
     }
     record.outcome = outcome.kind === 'timeout' ? 'timeout' : 'error';
     record.error = outcome.message;
+    this.opts.onInvocation?.(record);
     return { requestId, ok: false, outcome: record.outcome, message: outcome.message };
   }
 
@@ -299,7 +309,8 @@ export class FunctionHost {
   private onLog(instance: Instance, invocationId: string | null, level: string, text: string): void {
     const live = invocationId ? this.byId.get(invocationId) : undefined;
     if (live && live.record.logs.length < MAX_LOG_LINES) {
-      live.record.logs.push(`${level}: ${text.length > 2000 ? `${text.slice(0, 2000)}…` : text}`);
+      const line = redact(text, secretValues(instance.spec.env));
+      live.record.logs.push(`${level}: ${line.length > 2000 ? `${line.slice(0, 2000)}…` : line}`);
     }
     this.opts.onLog?.(instance.spec.name, level, text, invocationId);
   }

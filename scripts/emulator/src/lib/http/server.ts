@@ -17,6 +17,7 @@
 //   POST /control/shipping/payments     {"transactionId","mchId","outTradeNo","openid","paidAmount"}: a payment
 //                                       WeChat knows (when no sandbox is wired)
 //   …    /printer/feie/…, /wecom/robot/… the alert channels' stand-ins (lib/alerts/stand-ins.ts)
+//   GET /events, /console/*, /sandbox/*, … the console's calls (console/routes.ts)
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -62,6 +63,14 @@ export interface EmulatorApi {
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
   /** A mini-program's client-side database request (wx.cloud.database()) as the caller of x-wx-openid. */
   clientDb?(collection: string, body: unknown, headers: IncomingMessage['headers']): JsonReply;
+  /** The console's calls (console/routes.ts), tried first: true when it answered. */
+  console?(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+    body: Buffer,
+  ): Promise<boolean>;
 }
 
 /** Past the 6 MB limit the rest of a body is read and dropped (so the client gets the 413), up to this much. */
@@ -145,6 +154,7 @@ async function route(
   const json = () => parseJson(body);
   const badJson = { status: 400, body: { errCode: -1, errMsg: 'request body is not valid JSON' } };
 
+  if (api.console && (await api.console(req, res, method, url, body))) return;
   if (method === 'GET' && url.pathname === '/') return sendJson(res, { status: 200, body: api.info() });
   if (method === 'POST' && parts[0] === 'functions' && parts.length === 2) {
     const j = json();

@@ -141,6 +141,14 @@ export class SubscribeMessages {
     return this.grants.get(`${openid}\u0000${templateId}`) ?? 0;
   }
 
+  /** Every (openid, template) with a grant recorded, and how many messages it still allows. */
+  grantsLeft(): Array<{ openid: string; templateId: string; remaining: number }> {
+    return [...this.grants].map(([key, remaining]) => {
+      const [openid = '', templateId = ''] = key.split('\u0000');
+      return { openid, templateId, remaining };
+    });
+  }
+
   messages(): SubscribeMessage[] {
     return this.sent.map((m) => structuredClone(m));
   }

@@ -1,0 +1,68 @@
+/**
+ * The console's way to the WeChat Pay sandbox: the emulator forwards /sandbox/<route> to the sandbox's HTTPS
+ * control API (same origin for the page, the sandbox's CA trusted by the emulator). Only the routes the console
+ * uses are forwarded — never GET /sandbox/info, which holds the merchants' API keys.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from './support/stack';
+
+let s: TestStack;
+beforeAll(async () => {
+  s = await startTestStack();
+});
+afterAll(() => s?.stop());
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const r = await fetch(`${s.emulator.baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, text: await r.text() };
+};
+
+describe('/sandbox/* through the emulator', () => {
+  it('never forwards /sandbox/info (API keys) nor routes the console does not use', async () => {
+    const info = await call('GET', '/sandbox/info');
+    expect(info.status).toBe(404);
+    expect(info.text).not.toContain(s.merchant.apiKey);
+    for (const [m, p] of [
+      ['POST', '/sandbox/reset'],
+      ['POST', '/sandbox/balances'],
+      ['POST', '/sandbox/refunds/vendor'],
+    ] as const) {
+      expect((await call(m, p, {})).status).toBe(404);
+    }
+  });
+
+  it('forwards the console calls: clock, faults, pay — and the payment settles the order', async () => {
+    const clock = await call('GET', '/sandbox/clock');
+    expect(clock.status).toBe(200);
+    expect(JSON.parse(clock.text)).toMatchObject({
+      mode: 'manual',
+      now: (await s.sandbox.control.clock()).now,
+    });
+
+    expect((await call('POST', '/sandbox/clock/advance', { ms: 60_000 })).status).toBe(200);
+    expect((await call('POST', '/sandbox/faults', { target: 'refund', kind: 'SYSTEMERROR' })).status).toBe(
+      200,
+    );
+    expect(await s.sandbox.control.listFaults()).toMatchObject([{ target: 'refund', kind: 'SYSTEMERROR' }]);
+    expect((await call('POST', '/sandbox/faults/clear')).status).toBe(200);
+    expect(await s.sandbox.control.listFaults()).toEqual([]);
+
+    const start = await s.create('o-console-api', [{ productId: 'latte', quantity: 1 }]);
+    const pay = await call('POST', '/sandbox/pay', { outTradeNo: start.outTradeNo, outcome: 'success' });
+    expect(pay.status).toBe(200);
+    await s.sandbox.control.idle();
+    expect((await s.order(start.outTradeNo)).status).toBe('PAID');
+    const n = await call('GET', `/sandbox/notifications?outTradeNo=${start.outTradeNo}`);
+    expect(JSON.parse(n.text)).toMatchObject([{ kind: 'pay', state: 'delivered', attempts: 1 }]);
+  });
+
+  it('passes the sandbox refusals through (status and code)', async () => {
+    const r = await call('POST', '/sandbox/pay', { outTradeNo: 'SY-no-such-order-000000' });
+    expect(r.status).toBe(404);
+    expect(JSON.parse(r.text)).toMatchObject({ error: { code: expect.any(String) } });
+  });
+});
