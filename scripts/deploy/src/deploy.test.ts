@@ -63,6 +63,7 @@ describe('npm run deploy -- --dry-run', () => {
     ['WXPAY_PAY_NOTIFY_URL=http://shop.example.com/wxpay/pay-notify', 'WXPAY_PAY_NOTIFY_URL'],
     ['WXPAY_API_KEY=short', 'WXPAY_API_KEY'],
     ['WXPAY_CA_FILE=/tmp/sandbox-ca.pem', 'WXPAY_CA_FILE'],
+    ['WXPAY_PAY_NOTIFY_URL=https://shop.example.com:8443/wxpay/pay-notify', 'must not name a port'],
   ])('refuses %s before anything is uploaded, with or without --dry-run', (line, variable) => {
     for (const args of [['--dry-run'], []]) {
       const { code, out } = deploy([...VALID_ENV, line], args);

@@ -76,6 +76,14 @@ export function makePlan(
   const vars: Record<string, string> = { ...dotenv };
   const payNotify = vars.WXPAY_PAY_NOTIFY_URL ?? routeUrl('payNotify');
   const refundNotify = vars.WXPAY_REFUND_NOTIFY_URL ?? routeUrl('refundNotify');
+  for (const [name, url] of [
+    ['WXPAY_PAY_NOTIFY_URL', payNotify],
+    ['WXPAY_REFUND_NOTIFY_URL', refundNotify],
+  ] as const) {
+    // The issue's rule, stricter than the spec's (https, no query): WeChat is only promised port 443.
+    if (url && URL.canParse(url) && new URL(url).port !== '')
+      problems.push(`${name}: must not name a port (WeChat calls https on 443 only)`);
+  }
   if (payNotify) vars.WXPAY_PAY_NOTIFY_URL = payNotify;
   if (refundNotify) vars.WXPAY_REFUND_NOTIFY_URL = refundNotify;
 
@@ -192,7 +200,7 @@ export function formatPlan(plan: DeployPlan): string {
     l.push(`  payment: ${plan.notifyUrls.payNotify} (sent with every unifiedorder as notify_url)`);
   if (plan.notifyUrls.refundNotify)
     l.push(
-      `  refund:  ${plan.notifyUrls.refundNotify} (paste into 商户平台 → 交易中心 → 退款配置 → 退款结果通知 URL)`,
+      `  refund:  ${plan.notifyUrls.refundNotify} (paste into 商户平台 → 交易中心 → 退款管理 → 退款配置; refund requests also send it)`,
     );
   if (plan.warnings.length > 0) l.push('', 'Warnings:', ...plan.warnings.map((w) => `  ${w}`));
   return l.join('\n');
