@@ -21,6 +21,7 @@ import {
 } from './host/invocation-env';
 import { FunctionCallError } from './host/rpc';
 import { acquireRuntimeFiles } from './host/runtime-files';
+import { AdminStore } from './http/admin';
 import {
   failureReply,
   fromIntegrationResult,
@@ -151,7 +152,7 @@ export interface Emulator {
 }
 
 export const DEFAULT_APPID = 'wx0123456789abcdef';
-export const DATA_FILES = { db: 'db.jsonl', info: 'emulator.json' } as const;
+export const DATA_FILES = { db: 'db.jsonl', info: 'emulator.json', admin: 'admin.json' } as const;
 
 /** A seed value with {"$date": ISO string | ms} objects turned into Dates. */
 export function reviveDates(v: unknown): unknown {
@@ -211,6 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw e;
   }
   const db = new DbService(engine);
+  const admin = new AdminStore(engine, dataDir ? path.join(dataDir, DATA_FILES.admin) : undefined);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const settings = {
     contextKeysMode: options.contextKeysMode ?? 'empty',
@@ -414,6 +416,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (result.ok) return fromIntegrationResult(result.result);
       return failureReply(result.requestId, result.message, result.outcome === 'timeout');
     },
+    admin: (method, parts, body) => admin.reply(method, parts, body),
   };
 
   // Parses every cron now: a bad one fails the start, not a run later.

@@ -10,6 +10,7 @@
 //   GET  /messages                      subscribe messages sent
 //   POST /control/subscriptions         {"openid","templateId","count"}: grant one-shot subscriptions
 //   GET  /invocations                   the invocation log (?function=, ?source=)
+//   *    /admin/collections…            the management API (admin.ts): collections, indexes, rules, documents
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +41,8 @@ export interface EmulatorApi {
   invocations(query: URLSearchParams): JsonReply;
   /** undefined when no route serves the path. */
   httpAccess(req: HttpRequestData): Promise<HttpReply | undefined>;
+  /** The management API under /admin (admin.ts); undefined when no admin call matches. */
+  admin?(method: string, parts: string[], body: unknown): JsonReply | undefined;
 }
 
 class BodyTooLarge extends Error {}
@@ -123,6 +126,13 @@ async function route(api: EmulatorApi, req: IncomingMessage, res: ServerResponse
   }
   if (method === 'GET' && url.pathname === '/invocations')
     return sendJson(res, api.invocations(url.searchParams));
+
+  if (parts[0] === 'admin' && api.admin) {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    const r = api.admin(method, parts, j.value);
+    if (r) return sendJson(res, r);
+  }
 
   const reply = await api.httpAccess({
     method,
