@@ -77,10 +77,33 @@ export async function executePlan(
       functionRootPath: opts.functionRoot,
       force: true,
     });
-    if (f.triggers.length > 0) await m.functions.createFunctionTriggers(f.name, f.triggers);
+    if (f.triggers.length > 0)
+      await idempotent(
+        () => m.functions.createFunctionTriggers(f.name, f.triggers),
+        opts.log,
+        `timer of ${f.name}`,
+      );
   }
   for (const r of plan.routes) {
     opts.log(`route ${r.path} → ${r.function}`);
-    await m.access.createAccess({ name: r.function, path: r.path });
+    await idempotent(
+      () => m.access.createAccess({ name: r.function, path: r.path }),
+      opts.log,
+      `route ${r.path}`,
+    );
+  }
+}
+
+/** A re-deploy meets what the first one created: "already exists" is success (untested wording match). */
+async function idempotent(
+  call: () => Promise<unknown>,
+  log: (s: string) => void,
+  what: string,
+): Promise<void> {
+  try {
+    await call();
+  } catch (e) {
+    if (!/exist/i.test(String((e as Error).message))) throw e;
+    log(`${what} already exists`);
   }
 }
