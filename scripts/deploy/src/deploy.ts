@@ -3,9 +3,10 @@
  * rules to the CloudBase environment TCB_ENV_ID, with the variables of the git-ignored `.env` (see
  * .env.example and docs/deploy.md). The plan is computed and checked first; a sandbox setting or an invalid
  * configuration refuses the whole deploy before anything is uploaded. `--dry-run` prints the plan and stops:
- * no credentials, no network.
+ * no credentials, no network. A real deploy then runs package:check, and uploads only if it passes.
  * Usage: node scripts/deploy/dist/deploy.js [--dry-run] [--env-file FILE] [--repo DIR]
  */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { executePlan } from './lib/cloud-deploy';
 import { readEnvFile } from './lib/env-file';
@@ -41,6 +42,14 @@ async function run(): Promise<number> {
   const secretKey = process.env.TCB_SECRET_KEY || dotenv.TCB_SECRET_KEY;
   if (!secretId || !secretKey) {
     console.error('deploy: set TCB_SECRET_ID and TCB_SECRET_KEY (a Tencent Cloud API key) to deploy');
+    return 1;
+  }
+  // Every folder must load alone with its dependencies before anything is uploaded (npm registry, cached).
+  const check = spawnSync(process.execPath, [path.join(__dirname, 'package-check.js'), '--repo', root], {
+    stdio: 'inherit',
+  });
+  if (check.status !== 0) {
+    console.error('deploy refused (nothing was uploaded): package:check failed');
     return 1;
   }
   await executePlan(plan, {
