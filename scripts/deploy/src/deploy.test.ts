@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test/support/paths';
 import { functionVariables } from './lib/function-env';
 import { openapiCalls, permissionProblems } from './lib/openapi-scan';
-import { checkFolder, type InstallCache } from './lib/package-check';
+import { checkFolder, fixPermissions, type InstallCache } from './lib/package-check';
 import type { FunctionEntry } from './lib/project';
 import { triggerProblems } from './lib/triggers';
 
@@ -237,5 +237,18 @@ describe('package check of one folder', () => {
       {},
     );
     expect(perm.problems.join()).toContain('lacks "subscribeMessage.send"');
+    const entry = folder('perm2', `exports.main = () => cloud.openapi.wxa.sec.order.uploadShippingInfo({});`);
+    writeFileSync(
+      path.join(entry.dir, 'config.json'),
+      JSON.stringify({ permissions: { openapi: ['x.y'] }, triggers: [] }),
+    );
+    expect(fixPermissions({ ...entry, openapi: ['x.y'] })).toContain('[wxa.sec.order.uploadShippingInfo]');
+    expect(JSON.parse(readFileSync(path.join(entry.dir, 'config.json'), 'utf8'))).toEqual({
+      permissions: { openapi: ['wxa.sec.order.uploadShippingInfo'] },
+      triggers: [],
+    });
+    expect(
+      checkFolder({ ...entry, openapi: ['wxa.sec.order.uploadShippingInfo'] }, cache, {}).problems,
+    ).toEqual([]);
   });
 });

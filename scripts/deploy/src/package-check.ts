@@ -2,10 +2,11 @@
  * npm run package:check — every built function folder, alone in a temporary directory with only its declared
  * dependencies installed, loads with a valid configuration and exports `main`; its cloud-call permissions
  * match what it calls (lib/package-check.ts). Exit code 1 on any problem.
- * Usage: node scripts/deploy/dist/package-check.js [--repo DIR] [--cache DIR]
+ * `--fix-permissions` first rewrites each config.json's permissions.openapi to what its bundle calls.
+ * Usage: node scripts/deploy/dist/package-check.js [--repo DIR] [--cache DIR] [--fix-permissions]
  */
 import path from 'node:path';
-import { CHECK_ENV, checkFolder, npmInstallCache } from './lib/package-check';
+import { CHECK_ENV, checkFolder, fixPermissions, npmInstallCache } from './lib/package-check';
 import { loadDeployProject } from './lib/project';
 
 function arg(name: string): string | undefined {
@@ -18,6 +19,12 @@ const cacheRoot = path.resolve(
   arg('--cache') ?? path.join(root, 'node_modules/.cache/shouyin-package-check'),
 );
 const t0 = Date.now();
+if (process.argv.includes('--fix-permissions')) {
+  for (const fn of loadDeployProject(root).functions) {
+    const changed = fixPermissions(fn);
+    if (changed) console.log(`package:check: fixed ${changed}`);
+  }
+}
 const project = loadDeployProject(root);
 const cache = npmInstallCache(cacheRoot);
 let failed = 0;

@@ -129,3 +129,19 @@ export function checkFolder(
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/**
+ * `package:check --fix-permissions`: sets config.json's permissions.openapi to exactly the APIs the built bundle
+ * calls (other fields kept). Answers what changed, or undefined when it already matched.
+ */
+export function fixPermissions(fn: FunctionEntry): string | undefined {
+  if (!fn.built) return undefined;
+  const calls = openapiCalls(readFileSync(path.join(fn.dir, 'index.js'), 'utf8'));
+  if (permissionProblems(fn.name, calls, fn.openapi).length === 0) return undefined;
+  const file = path.join(fn.dir, 'config.json');
+  const cfg = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const permissions = (cfg.permissions ?? {}) as Record<string, unknown>;
+  cfg.permissions = { ...permissions, openapi: calls };
+  writeFileSync(file, `${JSON.stringify(cfg, null, 2)}\n`);
+  return `${fn.name}/config.json permissions.openapi = [${calls.join(', ')}]`;
+}
