@@ -18,6 +18,7 @@ import { triggerProblems } from './triggers';
 /** The runtime every function is created with (fixed at creation; the bundles target node20). */
 export const RUNTIME = 'Nodejs20.19';
 export const DEFAULT_TIMEOUT_S = 10;
+export const MAX_INDEXES = 20;
 
 export interface PlannedFunction {
   name: string;
@@ -150,9 +151,17 @@ export function makePlan(
     if (url && !project.routes.some((r) => url.endsWith(r.path)))
       warnings.push(`${name} does not end with a route path of cloudbase-routes.json`);
   }
-  for (const c of Object.keys(project.indexes))
+  for (const [c, list] of Object.entries(project.indexes)) {
     if (!project.collections.includes(c))
       problems.push(`cloudbase-db.json: indexes for unknown collection ${c}`);
+    // Basic plan: 20 indexes per collection (spec cloudbase.md §4.2; an older copy says 10), _id's included.
+    if (list.length > MAX_INDEXES - 1)
+      problems.push(
+        `cloudbase-db.json: ${c} has ${list.length} indexes; CloudBase allows ${MAX_INDEXES} with _id's`,
+      );
+    const names = list.map((ix) => ix.name);
+    if (new Set(names).size !== names.length) problems.push(`cloudbase-db.json: ${c} repeats an index name`);
+  }
   for (const c of Object.keys(project.rules))
     if (!project.collections.includes(c))
       problems.push(`cloudbase-db.json: rules for unknown collection ${c}`);
