@@ -176,4 +176,24 @@ describe('4 KB of variables per function', () => {
       /payNotify: its variables total \d+ bytes, over CloudBase's 4 KB/,
     );
   });
+
+  it('refuses more indexes than CloudBase allows, repeated index names and rules for an unknown collection', () => {
+    const ix = (name: string) => ({ name, keys: [['f', 1]] as [string, 1][] });
+    const refused = (p: DeployProject) => {
+      try {
+        makePlan(p, BASE.TCB_ENV_ID, BASE);
+      } catch (err) {
+        return (err as PlanRefused).problems.join();
+      }
+      return '';
+    };
+    const many = Array.from({ length: 20 }, (_, i) => ix(`i${i}`));
+    expect(refused({ ...project, indexes: { orders: many } })).toContain('orders has 20 indexes');
+    expect(refused({ ...project, indexes: { orders: [ix('a'), ix('a')] } })).toContain(
+      'repeats an index name',
+    );
+    expect(refused({ ...project, rules: { nope: { read: true } } })).toContain(
+      'rules for unknown collection nope',
+    );
+  });
 });
