@@ -1,5 +1,5 @@
 /**
- * refundNotify over HTTP (/wxpay/refund-notify): everything that does not authenticate as spec wxpay-v2.md
+ * refundNotify over HTTP (/wxpay/refund-notify): everything that does not authenticate as the WeChat Pay v2 notes
  * §5.5 recommends is answered FAIL with nothing changed (the database compared before and after) and no
  * secret or plaintext in the log; a 商户平台 refund (VENDOR_PLATFORM) of one of our orders is recorded and
  * settles the order's amounts. Also: a refund without the merchant's own client certificate is refused by

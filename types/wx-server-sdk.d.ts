@@ -99,7 +99,7 @@ declare module 'wx-server-sdk' {
   }
 
   /**
-   * cloud.openapi (云调用, spec merchant-ops.md §1): a generic proxy — any property path is the API name
+   * cloud.openapi (云调用, Merchant-ops notes §1): a generic proxy — any property path is the API name
    * (`cloud.openapi.wxa.sec.order.uploadShippingInfo(data)` calls `wxa.sec.order.uploadShippingInfo`); keys
    * are converted camelCase → snake_case unless `cloud.openapi({convertCase: false})`; a non-zero errcode
    * rejects with `{errCode, errMsg}`. The function's config.json must list the API in permissions.openapi.

@@ -12,6 +12,7 @@ import {
   notificationKeys,
 } from './config';
 import { ConfigError, WxPayCertificateError } from './errors';
+import { createLogger } from './log';
 import { createTestPki, type TestPki, toP12 } from './wxpay/test-certs';
 
 const KEY = 'Zq3vN8pX2mL7kR4tY9wB1cD6fG0hJ5sA';
@@ -398,6 +399,25 @@ describe('clientOptionsFromConfig / loadClientCertificate', () => {
         },
       }),
     ).rejects.toThrow(/WXPAY_CERT_FILE_ID|WXPAY_KEY_FILE_ID/);
+  });
+
+  it('loadClientCertificate refuses another merchant’s certificate and logs one expiring within 30 days', async () => {
+    const c = load({
+      ...base,
+      WXPAY_CERT_FILE_ID: 'cloud://e.b/c.pem',
+      WXPAY_KEY_FILE_ID: 'cloud://e.b/k.pem',
+    });
+    const foreign = createTestPki('1900000999');
+    const files = (p: { cert: string; key: string }) => async (id: string) =>
+      Buffer.from(id.endsWith('c.pem') ? p.cert : p.key);
+    await expect(loadClientCertificate(c, { download: files(foreign.client) })).rejects.toThrow(
+      /WXPAY_CERT_FILE_ID.*belongs to merchant 1900000999, not to WXPAY_MCH_ID 1900000109/,
+    );
+    const lines: string[] = [];
+    const log = createLogger({}, { sink: (line) => lines.push(line) });
+    await loadClientCertificate(c, { download: files(pki.client), log });
+    expect(lines.join()).toMatch(/merchant_certificate.*expires on/);
+    expect(lines.join()).not.toContain('BEGIN');
   });
 
   it('no certificate configured → no certificate in the options', async () => {

@@ -56,6 +56,8 @@ import fs from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import { ConfigError } from './errors';
+import { createLogger, type Logger } from './log';
+import { checkMerchantCertificate } from './wxpay/cert-check';
 import { DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL } from './wxpay/client';
 import type { ClientCertificate, WxPayClientOptions } from './wxpay/client-api';
 import { checkCertificate } from './wxpay/transport';
@@ -499,11 +501,20 @@ function pemPair(cert: Buffer, key: Buffer, certVar: string, keyVar: string): Cl
  */
 export async function loadClientCertificate(
   config: ShouyinConfig,
-  io: { readFile?: ReadFile; download?: DownloadFile } = {},
+  io: { readFile?: ReadFile; download?: DownloadFile; log?: Logger; now?: number } = {},
 ): Promise<ClientCertificate | undefined> {
   const src = config.certificate;
   if (!src) return undefined;
-  if (src.kind !== 'cloud') return fileCertificate(config, io.readFile ?? fs.readFileSync);
+  // At cold start: the pair must be this merchant's (CN = mch_id) and unexpired; < 30 days left is logged.
+  const checked = (c: ClientCertificate | undefined, variable: string) => {
+    if (c) checkMerchantCertificate(c, config.mchId, io.log ?? createLogger(), { variable, now: io.now });
+    return c;
+  };
+  if (src.kind !== 'cloud')
+    return checked(
+      fileCertificate(config, io.readFile ?? fs.readFileSync),
+      src.kind === 'pem' ? 'WXPAY_CERT_PATH' : 'WXPAY_P12_PATH',
+    );
   if (!io.download)
     throw new ConfigError('WXPAY_CERT_FILE_ID', 'cloud storage file ids need a download function');
   const fetch = async (variable: string, id: string) => {
@@ -519,7 +530,7 @@ export async function loadClientCertificate(
   ]);
   const c = pemPair(cert, key, 'WXPAY_CERT_FILE_ID', 'WXPAY_KEY_FILE_ID');
   checkCertificate(c);
-  return c;
+  return checked(c, 'WXPAY_CERT_FILE_ID');
 }
 
 function fileCertificate(config: ShouyinConfig, readFile: ReadFile): ClientCertificate | undefined {

@@ -173,7 +173,7 @@ export interface TestStack {
   /** POSTs a raw body to the refundNotify HTTP route, as WeChat would. */
   postRefundNotify(body: string | Buffer): Promise<NotifyReply>;
   /**
-   * A refund notification as WeChat shapes it (spec wxpay-v2.md §5), req_info built by the sandbox's
+   * A refund notification as WeChat shapes it (WeChat Pay v2 notes §5), req_info built by the sandbox's
    * plaintext builder and encrypted with `key` (default: the merchant's API key).
    */
   refundNotificationFor(

@@ -28,7 +28,13 @@ const settings = fulfilmentSettings(process.env);
 const log = createLogger({ fn: 'fulfilOrder' });
 const deps = fulfilmentDeps({
   db: cloud.database(),
-  shipping: openapiShippingPort(cloud.openapi, settings.uploadBudgetMs),
+  shipping: openapiShippingPort(
+    {
+      uploadShippingInfo: (d) => cloud.openapi({ convertCase: false }).wxa.sec.order.uploadShippingInfo(d),
+      isTradeManaged: (d) => cloud.openapi({ convertCase: false }).wxa.sec.order.isTradeManaged(d),
+    },
+    settings.uploadBudgetMs,
+  ),
   settings,
   log,
 });

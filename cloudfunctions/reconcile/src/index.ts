@@ -36,7 +36,13 @@ const deps = gatewayDeps({
 const shippingSettings = fulfilmentSettings(process.env);
 const fulfilment = fulfilmentDeps({
   db: cloud.database(),
-  shipping: openapiShippingPort(cloud.openapi, shippingSettings.uploadBudgetMs),
+  shipping: openapiShippingPort(
+    {
+      uploadShippingInfo: (d) => cloud.openapi({ convertCase: false }).wxa.sec.order.uploadShippingInfo(d),
+      getOrder: (d) => cloud.openapi({ convertCase: false }).wxa.sec.order.getOrder(d),
+    },
+    shippingSettings.uploadBudgetMs,
+  ),
   settings: shippingSettings,
   log,
 });

@@ -1,7 +1,7 @@
 /**
  * subscribeMessage.send (云调用, from orderAlert, whose config.json grants the permission) as a sender of
  * policy.ts outcomes. The call itself is injected (`cloud.openapi.subscribeMessage.send`), so this module
- * never imports a cloud SDK. WeChat's answers (spec merchant-ops.md §2): 43101 = no grant left (the
+ * never imports a cloud SDK. WeChat's answers (Merchant-ops notes §2): 43101 = no grant left (the
  * user refused or used up the one-time grants); 47003 = bad data (the errmsg names the key); 40003 bad
  * touser; 40037 bad template; 41030 bad page; -1 system busy and 45009 rate limit are worth retrying. An
  * error without an errCode (the SDK's own network failure) or our timeout is an unknown outcome.

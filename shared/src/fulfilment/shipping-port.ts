@@ -32,18 +32,15 @@ export class ShippingApiError extends ShouyinError {
   }
 }
 
-/** The slice of wx-server-sdk's `cloud.openapi` this port calls (structural: the SDK or its stand-in). */
-export interface OpenapiLike {
-  (options: { convertCase?: boolean }): OpenapiLike;
-  wxa: {
-    sec: {
-      order: Record<
-        'uploadShippingInfo' | 'getOrder' | 'isTradeManaged',
-        (data?: object) => Promise<Record<string, unknown>>
-      >;
-    };
-  };
-}
+export type ShippingApi = 'uploadShippingInfo' | 'getOrder' | 'isTradeManaged';
+
+/**
+ * The cloud calls a function makes, each written out in its index.ts as
+ * `(d) => cloud.openapi({ convertCase: false }).wxa.sec.order.<api>(d)`: the function names exactly the APIs
+ * its config.json permits (package:check compares the two), and a use case reaching for one the function
+ * was not given fails like the cloud does without the permission (-604101).
+ */
+export type ShippingCalls = Partial<Record<ShippingApi, (data: object) => Promise<Record<string, unknown>>>>;
 
 function withinBudget<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -67,11 +64,12 @@ function asApiError(err: unknown, what: string): ShippingApiError {
   return new ShippingApiError(code, `${what}: ${msg.slice(0, 200)}`);
 }
 
-export function openapiShippingPort(openapi: OpenapiLike, budgetMs: number): ShippingPort {
-  const api = () => openapi({ convertCase: false }).wxa.sec.order;
-  const call = async (name: 'uploadShippingInfo' | 'getOrder' | 'isTradeManaged', data: object) => {
+export function openapiShippingPort(calls: ShippingCalls, budgetMs: number): ShippingPort {
+  const call = async (name: ShippingApi, data: object) => {
+    const api = calls[name];
+    if (!api) throw new ShippingApiError(-604101, `${name} is not among this function's cloud calls`);
     try {
-      return await withinBudget(api()[name](data), budgetMs, name);
+      return await withinBudget(api(data), budgetMs, name);
     } catch (err) {
       throw asApiError(err, name);
     }

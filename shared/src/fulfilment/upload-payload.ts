@@ -1,5 +1,5 @@
 /**
- * The upload_shipping_info body for a shipment (spec merchant-ops.md §1): the payment named by its
+ * The upload_shipping_info body for a shipment (Merchant-ops notes §1): the payment named by its
  * transaction_id (order_number_type 2), one unified delivery, the payer's openid, and upload_time in
  * RFC 3339 with the +08:00 offset WeChat's examples use.
  */

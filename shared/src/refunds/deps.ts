@@ -41,7 +41,7 @@ export interface RefundNotifyDeps {
   deliverAlerts?: (outTradeNo: string) => Promise<void>;
 }
 
-/** When WeChat is asked again (spec wxpay-v2.md §3.5, §6: ~20 min to 零钱, days to a bank card). */
+/** When WeChat is asked again (WeChat Pay v2 notes §3.5, §6: ~20 min to 零钱, days to a bank card). */
 export const REFUND_TIMING = {
   /** WeChat's rule: refunds of one order at least one minute apart (spec §3.4); a little margin. */
   sendGapMs: 61_000,

@@ -18,7 +18,7 @@ import { COLLECTIONS } from '../orders/records';
 import { applyEvent, isPaid, refundEvent } from '../orders/state';
 import { findOrder } from '../orders/store';
 
-/** WeChat's limits on one order (spec wxpay-v2.md §3.4, §6). */
+/** WeChat's limits on one order (WeChat Pay v2 notes §3.4, §6). */
 export const REFUND_LIMITS = {
   maxPerOrder: 50,
   windowMs: 365 * 24 * 3600_000,

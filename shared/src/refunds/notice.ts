@@ -1,5 +1,5 @@
 /**
- * Pure decisions about a refund notification (spec wxpay-v2.md §5), all before the database is touched.
+ * Pure decisions about a refund notification (WeChat Pay v2 notes §5), all before the database is touched.
  * There is no signature (§5.2), so a notification is believed only as §5.5 recommends: return_code
  * SUCCESS, the outer appid/mch_id are ours, `req_info` decrypts with our key and valid padding, the
  * plaintext parses as the flat `<root>` document with every field WeChat always sends, and — checked

@@ -1,6 +1,6 @@
 /**
  * The applyRefund inputs, checked before anything is read: ids by their patterns, amounts integer fen > 0,
- * reasons within refund_desc's 80 characters and without 4-byte characters (spec wxpay-v2.md §1.1, §3.4),
+ * reasons within refund_desc's 80 characters and without 4-byte characters (WeChat Pay v2 notes §1.1, §3.4),
  * which WeChat would refuse — so they are refused here, before WeChat is called.
  */
 import { InputError } from '../errors';

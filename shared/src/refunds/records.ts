@@ -1,7 +1,7 @@
 /**
  * The `refunds` collection (DESIGN.md "Records"): one document per refund, `_id` = out_refund_no, minted
  * once when the record is created and reused, with the identical request, for every send of that refund
- * (spec wxpay-v2.md §6, §9 item 11). Money is integer fen; times are epoch milliseconds.
+ * (WeChat Pay v2 notes §6, §9 item 11). Money is integer fen; times are epoch milliseconds.
  */
 import type { OutboxCarrier } from '../orders/records';
 import type { RefundState } from './state';

@@ -1,3 +1,4 @@
+export * from './cert-check';
 export * from './client';
 export * from './client-api';
 export * from './crypto';

@@ -99,10 +99,10 @@ function pem(p: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }):
  * Generates a fresh CA, server certificate and merchant client certificates (three RSA-2048 keys; the
  * foreign CA and certificate reuse keys: what makes them foreign is the untrusted issuer).
  */
-export function createTestPki(mchId = '1900000109'): TestPki {
+export function createTestPki(mchId = '1900000109', clientValidDays?: number): TestPki {
   const ca = issue({ cn: 'Shouyin Test CA', isCa: true });
   const server = issue({ cn: '127.0.0.1', issuer: ca, server: true });
-  const client = issue({ cn: mchId, issuer: ca });
+  const client = issue({ cn: mchId, issuer: ca, validDays: clientValidDays });
   const otherCa = issue({ cn: 'Some Other CA', isCa: true, key: server.key });
   const foreignClient = issue({ cn: mchId, issuer: otherCa, key: client.key });
   return { ca: pem(ca), server: pem(server), client: pem(client), foreignClient: pem(foreignClient) };

@@ -27,6 +27,7 @@ import {
 } from './host/invocation-env';
 import { FunctionCallError } from './host/rpc';
 import { acquireRuntimeFiles } from './host/runtime-files';
+import { AdminStore } from './http/admin';
 import {
   failureReply,
   fromIntegrationResult,
@@ -184,7 +185,7 @@ export interface Emulator {
 }
 
 export const DEFAULT_APPID = 'wx0123456789abcdef';
-export const DATA_FILES = { db: 'db.jsonl', info: 'emulator.json' } as const;
+export const DATA_FILES = { db: 'db.jsonl', info: 'emulator.json', admin: 'admin.json' } as const;
 
 /** A seed value with {"$date": ISO string | ms} objects turned into Dates. */
 export function reviveDates(v: unknown): unknown {
@@ -259,6 +260,7 @@ async function startReserved(
   engine.onChange = (record) => {
     if (hub.size > 0) hub.publish({ type: 'db', changes: changesOf(record) });
   };
+  const admin = new AdminStore(engine, dataDir ? path.join(dataDir, DATA_FILES.admin) : undefined);
   const messages = new SubscribeMessages({ templates: options.subscribeTemplates });
   const shipping = new ShippingOrders({ appid: options.appid ?? DEFAULT_APPID, ...options.shipping });
   const standIns = new AlertStandIns(options.alertAccounts ?? generateAlertAccounts());
@@ -504,6 +506,7 @@ async function startReserved(
       if (result.ok) return fromIntegrationResult(result.result);
       return failureReply(result.requestId, result.message, result.outcome === 'timeout');
     },
+    admin: (method, parts, body) => admin.reply(method, parts, body),
   };
 
   // Parses every cron now: a bad one fails the start, not a run later.

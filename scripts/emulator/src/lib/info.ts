@@ -104,7 +104,7 @@ export const FIXED_CHOICES = {
   clientGetLimit: 'client get(): 20 documents by default and at most 20 (a larger limit is lowered to 20)',
   clientOwnerField:
     'client add() stores _openid = the caller; _openid in client add/set/update data is refused (-501007); doc(id).set keeps the stored _openid',
-  // spec merchant-ops.md §1: wxa.sec.order.* (shipping-info management)
+  // Merchant-ops notes §1: wxa.sec.order.* (shipping-info management)
   shippingIndexing:
     'a payment is known to wxa.sec.order.* only indexDelayMs (default 10 s; WeChat says 10 s to 1 min) after the stand-in first hears of it (its registration, or the first call naming a sandbox payment), never earlier than the real payment; before that 10060001 支付单不存在',
   shippingFieldCodes:
@@ -115,7 +115,7 @@ export const FIXED_CHOICES = {
     'get_order order_state 1 before any upload, 2 after one, 3 once the buyer confirms (control call); 4, 5, 6 are never reported',
   shippingEnrolment:
     'is_trade_managed answers for the emulator appid only (40013 otherwise, 40097 without appid); not enrolled (tradeManaged false) → upload_shipping_info and get_order answer 48001',
-  // merchant-ops §3: the printer stand-in (lib/alerts/feie-printer.ts), stricter where Feie is silent
+  // Merchant-ops notes §3: the printer stand-in (lib/alerts/feie-printer.ts), stricter where Feie is silent
   feieStimeWindow: '±60 s of the stand-in clock; a millisecond (13-digit) stime is refused',
   feieErrorCodes:
     'non-zero ret: -2 account/signature/stime, 1001 SN not bound to the account, 1002 bad content/times, -1 busy (fault), -6 unknown job',

@@ -87,7 +87,7 @@ export async function handleApi(
     return protocolFail(res, '签名错误');
 
   // Refunds move money: each verified refund request is logged with its body's digest, so a client's
-  // retries can be shown byte-identical (spec wxpay-v2.md §6).
+  // retries can be shown byte-identical (WeChat Pay v2 notes §6).
   if (endpoint.needsCert)
     core.log(
       `${endpoint.name} request ${fields.out_refund_no ?? ''} sha256:${createHash('sha256').update(body).digest('hex')}`,

@@ -1,5 +1,5 @@
 /**
- * refundNotify: a refund notification from WeChat (spec wxpay-v2.md §5). Raw body → safe XML parse →
+ * refundNotify: a refund notification from WeChat (WeChat Pay v2 notes §5). Raw body → safe XML parse →
  * checkRefundNotice (return_code, outer appid/mch_id, req_info decrypted and parsed as `<root>`, every
  * always-sent field) — all before any database access — → the refund it names, matched on out_trade_no,
  * refund_fee, total_fee (and refund_id once known) → settled exactly once → SUCCESS.

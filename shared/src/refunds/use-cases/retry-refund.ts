@@ -1,6 +1,6 @@
 /**
  * `retry {refundId, fundSource?}` by a merchant: a FAILED refund is sent again with the SAME out_refund_no
- * and amounts (spec wxpay-v2.md §6), from the available balance (refund_account =
+ * and amounts (WeChat Pay v2 notes §6), from the available balance (refund_account =
  * REFUND_SOURCE_RECHARGE_FUNDS) when the merchant chooses it — the fix for NOTENOUGH. The amount is
  * reserved again first (it was released when the refund failed); FAILED → PROCESSING has one winner.
  */

@@ -1,6 +1,6 @@
 /**
  * Hands a PROCESSING refund to WeChat (/secapi/pay/refund over mutual TLS): the stored request, the same
- * out_refund_no and amounts every time (spec wxpay-v2.md §6), with the refund_account the merchant chose.
+ * out_refund_no and amounts every time (WeChat Pay v2 notes §6), with the refund_account the merchant chose.
  * The client retries SYSTEMERROR / BIZERR_NEED_RETRY / timeouts with the byte-identical body; here:
  * - accepted → stays PROCESSING with WeChat's refund_id (acceptance is not success, §6);
  * - outcome unknown (still SYSTEMERROR, timeout, bad signature) → stays PROCESSING for reconcile;

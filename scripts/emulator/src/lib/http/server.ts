@@ -18,6 +18,7 @@
 //                                       WeChat knows (when no sandbox is wired)
 //   …    /printer/feie/…, /wecom/robot/… the alert channels' stand-ins (lib/alerts/stand-ins.ts)
 //   GET /events, /console/*, /sandbox/*, … the console's calls (console/routes.ts)
+//   *    /admin/collections…            the management API (admin.ts): collections, indexes, rules, documents
 //   any  <HTTP access path>             the routed function, integration request/response (spec §5.1)
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -71,6 +72,8 @@ export interface EmulatorApi {
     url: URL,
     body: Buffer,
   ): Promise<boolean>;
+  /** The management API under /admin (admin.ts); undefined when no admin call matches. */
+  admin?(method: string, parts: string[], body: unknown): JsonReply | undefined;
 }
 
 /** Past the 6 MB limit the rest of a body is read and dropped (so the client gets the 413), up to this much. */
@@ -206,6 +209,13 @@ async function route(
   if (standIn) {
     if (standIn.delayMs) await new Promise((r) => setTimeout(r, standIn.delayMs));
     return sendJson(res, standIn);
+  }
+
+  if (parts[0] === 'admin' && api.admin) {
+    const j = json();
+    if (!j.ok) return sendJson(res, badJson);
+    const r = api.admin(method, parts, j.value);
+    if (r) return sendJson(res, r);
   }
 
   const reply = await api.httpAccess({

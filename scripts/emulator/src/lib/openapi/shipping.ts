@@ -1,4 +1,4 @@
-// wxa.sec.order.* (小程序发货信息管理服务) as WeChat answers them (spec merchant-ops.md §1): upload_shipping_info
+// wxa.sec.order.* (小程序发货信息管理服务) as WeChat answers them (Merchant-ops notes §1): upload_shipping_info
 // with WeChat's field checks and errcodes, a payment known only after an indexing delay (10060001 before it),
 // one modification per payment (10060003 after it), "not updated" (10060023) for an identical re-upload;
 // get_order reporting order_state (1 待发货, 2 已发货, 3 确认收货); is_trade_managed. The buyer confirming
