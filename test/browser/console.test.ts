@@ -176,7 +176,7 @@ describe('the emulator console in Chromium', () => {
 
     // Functions run on real time (only the sandbox's clock is virtual) and reconcile leaves orders younger than
     // 2 minutes to their notification: make the order 3 minutes old (test set-up, as test/reconcile.test.ts does).
-    await s.patchOrder(id, { createdAt: Date.now() - 3 * MINUTE });
+    await s.patchOrder(id, { createdAt: Date.now() - 3 * MINUTE, nextCheckAt: Date.now() - MINUTE });
     await go('#/act');
     await page.getByTestId('reconcile').click();
     await go(`#/orders/${id}`);

@@ -25,6 +25,11 @@ export function configRequirements(code: string): string[] {
   return [...m[1]!.matchAll(/["']([A-Za-z]+)["']/g)].map((x) => x[1]!);
 }
 
+/** Whether the function loads the merchant configuration (config.ts) at cold start. */
+export function usesMerchantConfig(code: string): boolean {
+  return /\bloadConfig\(\s*process\.env\b/.test(code);
+}
+
 export function mentions(code: string, name: string): boolean {
   return new RegExp(`\\b${name}\\b`).test(code);
 }

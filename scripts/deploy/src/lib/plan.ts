@@ -10,6 +10,7 @@ import {
   functionVariables,
   LOCAL_CERT_VARIABLES,
   MAX_ENV_BYTES,
+  usesMerchantConfig,
 } from './function-env';
 import { openapiCalls, permissionProblems } from './openapi-scan';
 import { type DeployProject, type IndexSpec, ruleFor, type TimerTrigger } from './project';
@@ -108,10 +109,13 @@ export function makePlan(
         `${fn.name}: its variables total ${bytes} bytes, over CloudBase's 4 KB (${MAX_ENV_BYTES}) limit`,
       );
     try {
-      loadConfig(env, {
-        require: configRequirements(code) as ('certificate' | 'payNotifyUrl' | 'refundNotifyUrl')[],
-        networkInterfaces: () => ({ eth0: [] }),
-      });
+      // Only functions that load the merchant configuration at cold start are checked against it
+      // (orderAlert, fulfilOrder and whoami validate their own, narrower settings).
+      if (usesMerchantConfig(code))
+        loadConfig(env, {
+          require: configRequirements(code) as ('certificate' | 'payNotifyUrl' | 'refundNotifyUrl')[],
+          networkInterfaces: () => ({ eth0: [] }),
+        });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       // spbill_create_ip is found at run time in the cloud (its own interface); only refuse the rest.
