@@ -4,9 +4,7 @@
  */
 import {
   answer,
-  clientOptionsFromConfig,
   createLogger,
-  createWxPayClient,
   deliverPendingAlerts,
   FULFILMENT_RECONCILE_DEFAULTS,
   fulfilmentDeps,
@@ -19,6 +17,7 @@ import {
   reconcileFulfilment,
   reconcilePayments,
   reconcileRefunds,
+  refundClient,
   refuseUserCalls,
   withDeadline,
 } from '@shouyin/shared';
@@ -29,7 +28,8 @@ const config = loadConfig(process.env);
 const log = createLogger({ fn: 'reconcile' });
 const deps = gatewayDeps({
   db: cloud.database(),
-  wxpay: createWxPayClient(clientOptionsFromConfig(config)),
+  // Refund resends go over mutual TLS: a certificate kept in cloud storage is downloaded at the first one.
+  wxpay: refundClient(config, (id) => cloud.downloadFile({ fileID: id }).then((r) => r.fileContent)),
   log,
 });
 
