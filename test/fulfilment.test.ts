@@ -11,6 +11,7 @@ import type {
   FulfilmentStatusView,
   MerchantShipmentView,
   OrderView,
+  RefundChange,
   ShipmentView,
 } from '@shouyin/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,6 +270,24 @@ describe('payment status and fulfilment', () => {
     ok(await ship({ outTradeNo: shipped, logisticsType: 3 }));
     // The refund use case accepts PAID / PARTIALLY_REFUNDED orders: fulfilment never changes the payment status.
     expect(await s.order(shipped)).toMatchObject({ status: 'PAID', fulfilment: { status: 'SHIPPED' } });
+  });
+
+  it('a refund after shipping still works end to end: request → approve → WeChat → REFUNDED, shipment kept', async () => {
+    const buyer = 'o-refund-shipped';
+    const no = await s.paidOrderNo(buyer);
+    ok(await ship(express(no, 'ZT7700998877')));
+    const asked = ok(
+      await s.refundCall<RefundChange>('request', { outTradeNo: no, reason: '收到后不想要了' }, buyer),
+    );
+    ok(await s.refundCall<RefundChange>('approve', { refundId: asked.refund.refundId }, MERCHANT));
+    await s.sandbox.control.advanceClock(10_000); // WeChat finishes the refund and notifies
+    await s.sandbox.control.idle();
+    expect(await s.refund(asked.refund.refundId)).toMatchObject({ status: 'SUCCESS' });
+    expect(await s.order(no)).toMatchObject({
+      status: 'REFUNDED',
+      refundedFee: 3600,
+      fulfilment: { status: 'SHIPPED', trackingNo: 'ZT7700998877' },
+    });
   });
 });
 
