@@ -5,13 +5,13 @@
  */
 import type { PaymentStart } from '../services/api-types';
 import type { Api } from '../services/client';
-import type { OrderDetail } from '../services/pending-api';
+import type { OrderView } from '../services/api-types';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 
 export type PayOutcome =
-  | { kind: 'paid'; order: OrderDetail }
+  | { kind: 'paid'; order: OrderView }
   /** WeChat has not confirmed yet: the order shows up as paid once the notification arrives. */
-  | { kind: 'pending'; order: OrderDetail }
+  | { kind: 'pending'; order: OrderView }
   /** The customer closed WeChat's payment sheet: the order stays payable. */
   | { kind: 'cancelled' }
   /** WeChat refused; `reason` is WeChat's own message. */
