@@ -7,8 +7,7 @@
  * tap is ignored), tells what happened, and reloads. Opened from a merchant alert (the subscribe message's
  * page, `?outTradeNo=`), it also shows what each section holds of that order at the top.
  */
-import { type Api, ApiError, userMessage } from '../services/client';
-import { parseYuan, yuan } from '../services/money';
+
 import type {
   AlertStatus,
   FulfilmentStatusView,
@@ -17,12 +16,21 @@ import type {
   RefundView,
   TemplateSlot,
 } from '../services/api-types';
+import { type Api, ApiError, userMessage } from '../services/client';
+import { parseYuan, yuan } from '../services/money';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 import { whoAmI } from './me';
 import { amountError, reasonError } from './refund-form';
 import { checkShipment, normalizeTrackingNo, type ShipForm } from './ship-form';
 import { viewState } from './view-state';
-import { ageText, beijingTime, EXPRESS_COMPANIES, LOGISTICS_WORDS, REFUND_WORDS, UPLOAD_WORDS } from './words';
+import {
+  ageText,
+  beijingTime,
+  EXPRESS_COMPANIES,
+  LOGISTICS_WORDS,
+  REFUND_WORDS,
+  UPLOAD_WORDS,
+} from './words';
 
 /** At or below this many grants a template needs topping up. */
 export const LOW_GRANTS = 3;

@@ -3,9 +3,10 @@
  * reason) and its cancellation while pending, refund progress, shipping details, and confirm receipt
  * (WeChat's own confirmation page, then our `fulfilOrder.confirmReceipt`).
  */
+
+import type { OrderView, RefundView } from '../services/api-types';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
-import type { OrderView, RefundView } from '../services/api-types';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 import { payAgain } from './orders';
 import type { PayDeps } from './pay-flow';

@@ -1,8 +1,9 @@
 /** "My orders": the customer's own orders through createPayment.list (never the client database), and pay again. */
+
+import type { OrderView } from '../services/api-types';
 import type { Api } from '../services/client';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
-import type { OrderView } from '../services/api-types';
 import { type PayDeps, type PayOutcome, payOnce } from './pay-flow';
 import { viewState } from './view-state';
 import { beijingTime, isPayable, linesSummary, orderWord } from './words';

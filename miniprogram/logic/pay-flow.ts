@@ -3,9 +3,8 @@
  * chain, offer the customer's subscribe templates → `confirm` (the server asks WeChat and settles at once;
  * requestPayment succeeding is not proof of payment). Used by checkout and by "pay again" on an order.
  */
-import type { PaymentStart } from '../services/api-types';
+import type { OrderView, PaymentStart } from '../services/api-types';
 import type { Api } from '../services/client';
-import type { OrderView } from '../services/api-types';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 
 export type PayOutcome =

@@ -3,8 +3,9 @@
  * in yuan, never more than what is left to refund; a reason WeChat accepts as refund_desc (≤ 80
  * characters, no 4-byte characters such as emoji); one refund on its way per order at a time.
  */
-import { parseYuan, yuan } from '../services/money';
+
 import type { OrderView } from '../services/api-types';
+import { parseYuan, yuan } from '../services/money';
 import { isRefundable, openRefundOf } from './words';
 
 export const REFUND_REASON_MAX = 80;

@@ -4,12 +4,23 @@
  * nothing of shared reaches the app; the declarations, unlike the sources, do not drag Node's types into the
  * mini-program's type check).
  */
-import type { AlertFeedInput, AlertSubscribeInput, ApplyRefundActions, ShipInput } from '../../shared/dist/api';
+
 import type { AlertStatus } from '../../shared/dist/alerts/use-cases/alert-status';
 import type { FeedPage } from '../../shared/dist/alerts/use-cases/merchant-feed';
 import type { SubscribeResult } from '../../shared/dist/alerts/use-cases/record-subscription';
 import type { ReprintInput, ReprintResult } from '../../shared/dist/alerts/use-cases/reprint-receipt';
+import type {
+  AlertFeedInput,
+  AlertSubscribeInput,
+  ApplyRefundActions,
+  ShipInput,
+} from '../../shared/dist/api';
 
+export type { TemplateSlot } from '../../shared/dist/alerts/table';
+export type { AlertStatus } from '../../shared/dist/alerts/use-cases/alert-status';
+export type { FeedItem, FeedPage } from '../../shared/dist/alerts/use-cases/merchant-feed';
+export type { SubscribeResult } from '../../shared/dist/alerts/use-cases/record-subscription';
+export type { ReprintInput, ReprintResult } from '../../shared/dist/alerts/use-cases/reprint-receipt';
 export type {
   AlertFeedInput,
   AlertSubscribeInput,
@@ -19,8 +30,8 @@ export type {
   CartItemInput,
   CreatePaymentActions,
   ErrorCode,
-  FulfilOrderActions,
   FulfilmentStatusView,
+  FulfilOrderActions,
   MerchantShipmentView,
   OrderRefInput,
   OrderStatus,
@@ -37,11 +48,6 @@ export type {
   WhoAmI,
   WhoAmIActions,
 } from '../../shared/dist/api';
-export type { AlertStatus } from '../../shared/dist/alerts/use-cases/alert-status';
-export type { FeedItem, FeedPage } from '../../shared/dist/alerts/use-cases/merchant-feed';
-export type { SubscribeResult } from '../../shared/dist/alerts/use-cases/record-subscription';
-export type { ReprintInput, ReprintResult } from '../../shared/dist/alerts/use-cases/reprint-receipt';
-export type { TemplateSlot } from '../../shared/dist/alerts/table';
 
 /**
  * orderAlert's merchant actions as an action map (shared/src/api.ts names the actions, `OrderAlertAction`,
