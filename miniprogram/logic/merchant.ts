@@ -240,6 +240,24 @@ export function templatesToOffer(templates: readonly TemplateGrants[]): string[]
 
 const DECISIONS = new Set<string>(['accept', 'reject', 'ban', 'filter']);
 
+const OUT_TRADE_NO = /^[A-Za-z0-9_\-|*@]{1,32}$/;
+
+/**
+ * The order a merchant alert opened the console on: the subscribe message's page is
+ * `ALERT_PAGE?outTradeNo=<no>` (orderAlert, URI-encoded). Anything that is not an order number is ignored.
+ */
+export function alertFocus(query: Record<string, string | undefined> | undefined): string | undefined {
+  const raw = query?.outTradeNo;
+  if (!raw) return undefined;
+  let no: string;
+  try {
+    no = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return OUT_TRADE_NO.test(no) ? no : undefined;
+}
+
 export function createMerchantConsole(deps: MerchantDeps) {
   const { api } = deps;
   const focus = deps.focus ?? '';
@@ -443,7 +461,7 @@ export function createMerchantConsole(deps: MerchantDeps) {
       const f = state.view.start;
       const fee = parseYuan(f.amountText);
       const errors: Record<string, string> = {};
-      if (!/^[A-Za-z0-9_\-|*@]{1,32}$/.test(f.outTradeNo.trim())) errors.outTradeNo = '请填写订单号';
+      if (!OUT_TRADE_NO.test(f.outTradeNo.trim())) errors.outTradeNo = '请填写订单号';
       const a = amountError(fee, Number.MAX_SAFE_INTEGER);
       if (a) errors.amount = a;
       const r = reasonError(f.reason);

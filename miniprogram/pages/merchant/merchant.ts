@@ -1,5 +1,5 @@
 import { randomRequestId } from '../../logic/checkout';
-import { createMerchantConsole, type MerchantView } from '../../logic/merchant';
+import { alertFocus, createMerchantConsole, type MerchantView } from '../../logic/merchant';
 import { realApi, realWx, stopRefresh } from '../../services/wx';
 
 type Ctl = ReturnType<typeof createMerchantConsole>;
@@ -10,7 +10,7 @@ Page({
   ctl: null as Ctl | null,
   /** `outTradeNo`: the order a merchant alert (subscribe message, ALERT_PAGE) opened the console on. */
   onLoad(query: Record<string, string | undefined>) {
-    const focus = query.outTradeNo ? decodeURIComponent(query.outTradeNo) : '';
+    const focus = alertFocus(query);
     this.ctl = createMerchantConsole({
       api: realApi(),
       wx: realWx(),
