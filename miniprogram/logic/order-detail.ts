@@ -77,6 +77,18 @@ export interface OrderDetailDeps extends PayDeps {
   render(patch: Partial<OrderDetailView>): void;
 }
 
+/** On its way: warn; needs attention or refused: bad; over: plain. */
+const TONES: { readonly [S in RefundView['status']]: RefundRow['tone'] } = {
+  REQUESTED: 'warn',
+  PROCESSING: 'warn',
+  SUCCESS: '',
+  CANCELLED: '',
+  CLOSED: '',
+  REJECTED: 'bad',
+  FAILED: 'bad',
+  CHANGE: 'bad',
+};
+
 function refundRow(r: RefundView): RefundRow {
   const note =
     r.status === 'FAILED' && r.failure
@@ -94,7 +106,7 @@ function refundRow(r: RefundView): RefundRow {
     timeText: beijingTime(r.createdAt),
     canCancel: r.status === 'REQUESTED' && r.requestedBy === 'customer',
     note,
-    tone: r.status === 'SUCCESS' ? '' : r.status === 'FAILED' || r.status === 'CHANGE' ? 'bad' : 'warn',
+    tone: TONES[r.status],
   };
 }
 

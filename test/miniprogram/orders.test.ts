@@ -151,6 +151,9 @@ describe('order detail', () => {
       { action: 'cancel', refundId: 'RF20261205100500B2' },
     ]);
     expect(d.state.view).toMatchObject({ message: '已撤销退款申请', canRefund: true });
+    expect(d.state.view.refunds).toEqual([
+      expect.objectContaining({ word: '已取消', canCancel: false, tone: '' }),
+    ]);
   });
 
   it("confirm receipt: WeChat's confirmation page, then ours; a cancel there changes nothing", async () => {
