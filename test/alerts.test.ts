@@ -119,7 +119,7 @@ describe('a paid order alerts the merchant on every channel', () => {
     expect(msg).toMatchObject({
       touser: OWNER,
       templateId: ORDER_TMPL,
-      page: `pages/merchant/order/index?outTradeNo=${order._id}`,
+      page: `pages/merchant/merchant?outTradeNo=${order._id}`,
       data: { amount2: { value: '¥48.00' }, phrase5: { value: '已支付' }, thing1: { value: '新订单已支付' } },
     });
     expect(msg.data.time3!.value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);

@@ -3,9 +3,10 @@
  * reason) and its cancellation while pending, refund progress, shipping details, and confirm receipt
  * (WeChat's own confirmation page, then our `fulfilOrder.confirmReceipt`).
  */
+
+import type { OrderView, RefundView } from '../services/api-types';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
-import type { OrderDetail, RefundView } from '../services/pending-api';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 import { payAgain } from './orders';
 import type { PayDeps } from './pay-flow';
@@ -19,7 +20,6 @@ import {
   LOGISTICS_WORDS,
   orderWord,
   REFUND_WORDS,
-  UPLOAD_WORDS,
 } from './words';
 
 export interface RefundRow {
@@ -38,9 +38,9 @@ export interface ShippingView {
   method: string;
   company: string;
   trackingNo: string;
+  itemDesc: string;
   shippedText: string;
   receivedText: string;
-  syncText: string;
 }
 
 export interface OrderDetailView {
@@ -77,6 +77,18 @@ export interface OrderDetailDeps extends PayDeps {
   render(patch: Partial<OrderDetailView>): void;
 }
 
+/** On its way: warn; needs attention or refused: bad; over: plain. */
+const TONES: { readonly [S in RefundView['status']]: RefundRow['tone'] } = {
+  REQUESTED: 'warn',
+  PROCESSING: 'warn',
+  SUCCESS: '',
+  CANCELLED: '',
+  CLOSED: '',
+  REJECTED: 'bad',
+  FAILED: 'bad',
+  CHANGE: 'bad',
+};
+
 function refundRow(r: RefundView): RefundRow {
   const note =
     r.status === 'FAILED' && r.failure
@@ -94,20 +106,20 @@ function refundRow(r: RefundView): RefundRow {
     timeText: beijingTime(r.createdAt),
     canCancel: r.status === 'REQUESTED' && r.requestedBy === 'customer',
     note,
-    tone: r.status === 'SUCCESS' ? '' : r.status === 'FAILED' || r.status === 'CHANGE' ? 'bad' : 'warn',
+    tone: TONES[r.status],
   };
 }
 
-function shippingView(o: OrderDetail): ShippingView | null {
-  const f = o.fulfilment;
-  if (!f || f.state === 'UNSHIPPED') return null;
+function shippingView(o: OrderView): ShippingView | null {
+  const f = o.shipment;
+  if (!f) return null;
   return {
-    method: f.logisticsType ? (LOGISTICS_WORDS[f.logisticsType] ?? '') : '',
+    method: LOGISTICS_WORDS[f.logisticsType] ?? '',
     company: f.expressCompany ? (EXPRESS_NAMES[f.expressCompany] ?? f.expressCompany) : '',
     trackingNo: f.trackingNo ?? '',
-    shippedText: f.shippedAt ? beijingTime(f.shippedAt) : '',
+    itemDesc: f.itemDesc,
+    shippedText: beijingTime(f.shippedAt),
     receivedText: f.receivedAt ? beijingTime(f.receivedAt) : '',
-    syncText: f.upload ? (UPLOAD_WORDS[f.upload.status] ?? '') : '',
   };
 }
 
@@ -137,9 +149,9 @@ export function createOrderDetail(deps: OrderDetailDeps) {
     },
     deps.render,
   );
-  let order: OrderDetail | undefined;
+  let order: OrderView | undefined;
 
-  const show = (o: OrderDetail) => {
+  const show = (o: OrderView) => {
     order = o;
     state.set({
       word: orderWord(o),
@@ -156,7 +168,7 @@ export function createOrderDetail(deps: OrderDetailDeps) {
       })),
       canPay: isPayable(o, deps.now()),
       canRefund: isRefundable(o),
-      canConfirm: o.fulfilment?.state === 'SHIPPED',
+      canConfirm: o.shipment?.status === 'SHIPPED',
       refunds: (o.refunds ?? []).map(refundRow),
       shipping: shippingView(o),
     });
@@ -208,14 +220,14 @@ export function createOrderDetail(deps: OrderDetailDeps) {
       }
       state.set({ form: CLOSED_FORM });
       await act(async () => {
-        const r = await deps.api.call('applyRefund', 'request', checked.input);
-        return `已提交退款申请 ${yuan(r.refundFee)}，等待商家审核`;
+        const { refund } = await deps.api.call('applyRefund', 'request', checked.input);
+        return `已提交退款申请 ${yuan(refund.refundFee)}，等待商家审核`;
       });
     },
     cancelRefund: (refundId: string) =>
       act(async () => {
-        await deps.api.call('applyRefund', 'cancel', { refundId });
-        return '已撤销退款申请';
+        const { changed } = await deps.api.call('applyRefund', 'cancel', { refundId });
+        return changed ? '已撤销退款申请' : '退款申请已处理，无需撤销';
       }),
     /** WeChat's own confirmation first; a cancel there stops, otherwise ours records the receipt. */
     confirmReceipt: () =>
@@ -231,6 +243,7 @@ export function createOrderDetail(deps: OrderDetailDeps) {
           // Not enrolled in WeChat's shipping service, or an old base library: our record still counts.
         }
         await deps.api.call('fulfilOrder', 'confirmReceipt', { outTradeNo: deps.outTradeNo });
+        // changed: false = already received (a double tap, or WeChat's own confirmation got there first).
         return '已确认收货';
       }),
   };

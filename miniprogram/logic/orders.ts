@@ -1,8 +1,9 @@
 /** "My orders": the customer's own orders through createPayment.list (never the client database), and pay again. */
+
+import type { OrderView } from '../services/api-types';
 import type { Api } from '../services/client';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
-import type { OrderDetail } from '../services/pending-api';
 import { type PayDeps, type PayOutcome, payOnce } from './pay-flow';
 import { viewState } from './view-state';
 import { beijingTime, isPayable, linesSummary, orderWord } from './words';
@@ -30,7 +31,7 @@ export interface OrdersDeps extends PayDeps {
   render(patch: Partial<OrdersView>): void;
 }
 
-export function orderRow(o: OrderDetail, now: number): OrderRow {
+export function orderRow(o: OrderView, now: number): OrderRow {
   return {
     outTradeNo: o.outTradeNo,
     word: orderWord(o),
@@ -71,7 +72,7 @@ export function createOrders(deps: OrdersDeps) {
     deps.render,
   );
   let cursor: string | null = null;
-  let loaded: OrderDetail[] = [];
+  let loaded: OrderView[] = [];
 
   const fetch = async (api: Api, more: boolean) => {
     const page = await api.call('createPayment', 'list', more && cursor ? { cursor } : {});

@@ -3,15 +3,14 @@
  * chain, offer the customer's subscribe templates → `confirm` (the server asks WeChat and settles at once;
  * requestPayment succeeding is not proof of payment). Used by checkout and by "pay again" on an order.
  */
-import type { PaymentStart } from '../services/api-types';
+import type { OrderView, PaymentStart } from '../services/api-types';
 import type { Api } from '../services/client';
-import type { OrderDetail } from '../services/pending-api';
 import { errMsgOf, type WxPort } from '../services/wx-port';
 
 export type PayOutcome =
-  | { kind: 'paid'; order: OrderDetail }
+  | { kind: 'paid'; order: OrderView }
   /** WeChat has not confirmed yet: the order shows up as paid once the notification arrives. */
-  | { kind: 'pending'; order: OrderDetail }
+  | { kind: 'pending'; order: OrderView }
   /** The customer closed WeChat's payment sheet: the order stays payable. */
   | { kind: 'cancelled' }
   /** WeChat refused; `reason` is WeChat's own message. */

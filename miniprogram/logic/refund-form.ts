@@ -3,8 +3,9 @@
  * in yuan, never more than what is left to refund; a reason WeChat accepts as refund_desc (≤ 80
  * characters, no 4-byte characters such as emoji); one refund on its way per order at a time.
  */
+
+import type { OrderView } from '../services/api-types';
 import { parseYuan, yuan } from '../services/money';
-import type { OrderDetail } from '../services/pending-api';
 import { isRefundable, openRefundOf } from './words';
 
 export const REFUND_REASON_MAX = 80;
@@ -21,7 +22,7 @@ export type RefundFormResult =
   | { ok: false; errors: { form?: string; amount?: string; reason?: string } };
 
 /** What is left to refund on an order (what succeeded and what is on its way both count). */
-export function refundableFee(o: OrderDetail): number {
+export function refundableFee(o: OrderView): number {
   const onItsWay = (o.refunds ?? [])
     .filter((r) => r.status === 'REQUESTED' || r.status === 'PROCESSING')
     .reduce((s, r) => s + r.refundFee, 0);
@@ -45,7 +46,7 @@ export function amountError(fee: number | undefined, max: number): string | unde
   return undefined;
 }
 
-export function checkRefundRequest(order: OrderDetail, form: RefundForm): RefundFormResult {
+export function checkRefundRequest(order: OrderView, form: RefundForm): RefundFormResult {
   if (openRefundOf(order)) return { ok: false, errors: { form: '这笔订单已有进行中的退款' } };
   if (!isRefundable(order)) return { ok: false, errors: { form: '这笔订单当前不能申请退款' } };
   const max = refundableFee(order);

@@ -3,7 +3,7 @@
  * company and a tracking number; SF Express also a receiver contact, sent masked with the last 4 digits
  * visible), item description ≤ 120 characters (WeChat's item_desc).
  */
-import type { LogisticsType, ShipInput } from '../services/pending-api';
+import type { LogisticsType, ShipInput } from '../services/api-types';
 
 export const ITEM_DESC_MAX = 120;
 export const SF_CODE = 'SF';

@@ -1,8 +1,9 @@
 /** Statuses as the customer and the merchant read them, and times in Beijing time. */
-import type { OrderDetail, RefundStatus, RefundView } from '../services/pending-api';
+import type { OrderView, RefundStatusName, RefundView } from '../services/api-types';
 
-export const REFUND_WORDS: { readonly [S in RefundStatus]: string } = {
+export const REFUND_WORDS: { readonly [S in RefundStatusName]: string } = {
   REQUESTED: '待审核',
+  CANCELLED: '已取消',
   PROCESSING: '退款中',
   SUCCESS: '退款完成',
   FAILED: '退款失败',
@@ -11,17 +12,20 @@ export const REFUND_WORDS: { readonly [S in RefundStatus]: string } = {
   CLOSED: '退款关闭',
 };
 
-/** A refund still on its way: the customer may not ask for another one meanwhile (issue 10). */
+/**
+ * A refund still open (待审核, 退款中, or 退款失败 waiting for the merchant's retry): the server refuses the
+ * customer another one meanwhile (REFUND_IN_PROGRESS).
+ */
 export function isOpenRefund(r: RefundView): boolean {
-  return r.status === 'REQUESTED' || r.status === 'PROCESSING';
+  return r.status === 'REQUESTED' || r.status === 'PROCESSING' || r.status === 'FAILED';
 }
 
-export function openRefundOf(o: OrderDetail): RefundView | undefined {
+export function openRefundOf(o: OrderView): RefundView | undefined {
   return (o.refunds ?? []).find(isOpenRefund);
 }
 
 /** 待支付 / 已支付 / 已发货 / 已收货 / 退款中 / 已退款 / 已关闭. */
-export function orderWord(o: OrderDetail): string {
+export function orderWord(o: OrderView): string {
   switch (o.status) {
     case 'NOTPAY':
       return '待支付';
@@ -31,19 +35,19 @@ export function orderWord(o: OrderDetail): string {
       return '已退款';
     default:
       if (openRefundOf(o)) return '退款中';
-      if (o.fulfilment?.state === 'RECEIVED') return '已收货';
-      if (o.fulfilment?.state === 'SHIPPED') return '已发货';
+      if (o.shipment?.status === 'RECEIVED') return '已收货';
+      if (o.shipment?.status === 'SHIPPED') return '已发货';
       return '已支付';
   }
 }
 
 /** An order a payment can still be started for. */
-export function isPayable(o: OrderDetail, now: number): boolean {
+export function isPayable(o: OrderView, now: number): boolean {
   return o.status === 'NOTPAY' && o.expireAt > now;
 }
 
 /** An order the customer may ask a refund of (paid, something left, no refund on its way). */
-export function isRefundable(o: OrderDetail): boolean {
+export function isRefundable(o: OrderView): boolean {
   return (
     (o.status === 'PAID' || o.status === 'PARTIALLY_REFUNDED') &&
     o.totalFee - o.refundedFee > 0 &&
@@ -81,7 +85,10 @@ export function linesSummary(lines: readonly { name: string; quantity: number }[
   return lines.map((l) => `${l.name} ×${l.quantity}`).join('，');
 }
 
-/** Names of the express companies WeChat's shipping service knows by code (the merchant picker gets its list from fulfilOrder.status). */
+/**
+ * The express companies of fulfilOrder's built-in table (shared/src/fulfilment/express.ts; WeChat's
+ * delivery ids): the merchant's picker. A code added by SHIPPING_EXPRESS_COMPANIES shows as its code.
+ */
 export const EXPRESS_NAMES: Record<string, string> = {
   SF: '顺丰速运',
   ZTO: '中通快递',
@@ -91,7 +98,14 @@ export const EXPRESS_NAMES: Record<string, string> = {
   JTSD: '极兔速递',
   EMS: 'EMS',
   JD: '京东物流',
+  DBL: '德邦快递',
+  YZPY: '邮政快递包裹',
 };
+
+/** The picker's list, in the table's order. */
+export const EXPRESS_COMPANIES: readonly { code: string; name: string }[] = Object.entries(EXPRESS_NAMES).map(
+  ([code, name]) => ({ code, name }),
+);
 
 export const UPLOAD_WORDS: Record<string, string> = {
   PENDING: '发货信息同步中',

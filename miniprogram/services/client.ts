@@ -6,18 +6,20 @@
  *  - a failed call: `{errCode, errMsg}` from callFunction (a thrown function gives -404011, spec §6.2),
  *    and anything that is not an answer envelope.
  */
-import type { ApiAnswer, ErrorCode, WhoAmIActions } from './api-types';
 import type {
+  ApiAnswer,
   ApplyRefundActions,
-  CreatePaymentClientActions,
+  CreatePaymentActions,
+  ErrorCode,
   FulfilOrderActions,
   OrderAlertActions,
-} from './pending-api';
+  WhoAmIActions,
+} from './api-types';
 import type { CallFunctionPort, WxFailure } from './wx-port';
 
 /** Every callable function and its actions (`{input, output}` per action). */
 export interface FunctionActions {
-  createPayment: CreatePaymentClientActions;
+  createPayment: CreatePaymentActions;
   applyRefund: ApplyRefundActions;
   orderAlert: OrderAlertActions;
   fulfilOrder: FulfilOrderActions;
@@ -68,7 +70,7 @@ export class ApiError extends Error {
   }
 }
 
-/** What a person reads for each code (the parallel functions' own codes fall back to their message). */
+/** What a person reads for each code (a code newer than this build falls back to the server's message). */
 const MESSAGES: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   INVALID_INPUT: '提交的信息有误，请检查后重试',
   UNAUTHENTICATED: '请在微信小程序中打开',
@@ -86,6 +88,15 @@ const MESSAGES: Partial<Record<ErrorCode | ClientErrorCode, string>> = {
   PAYMENT_REFUSED: '微信支付拒绝了这笔订单',
   PAYMENT_PENDING: '支付结果暂未确定，请稍后重试',
   INTERNAL: '服务暂时不可用，请稍后重试',
+  ORDER_NOT_SHIPPABLE: '只有已支付的订单可以发货',
+  ORDER_NOT_SHIPPED: '订单不在已发货状态',
+  AMENDMENT_USED: '发货信息只能修改一次',
+  REFUND_NOT_FOUND: '没有找到这笔退款',
+  REFUND_NOT_ALLOWED: '这笔订单不能退款（未支付或已超过一年）',
+  REFUND_EXCEEDS_PAID: '退款金额超过可退金额',
+  REFUND_LIMIT_REACHED: '这笔订单的退款次数已达上限',
+  REFUND_IN_PROGRESS: '这笔订单已有进行中的退款',
+  REFUND_STATE: '退款状态已变化，请刷新后重试',
   CALL_FAILED: '网络或服务异常，请稍后重试',
   BAD_ANSWER: '服务返回异常，请稍后重试',
 };

@@ -1,39 +1,50 @@
 /** The merchant console: only merchants see it; refund review, ship, alert grants, reprint. */
 import { describe, expect, it } from 'vitest';
 import { createMerchantConsole, type MerchantView, templatesToOffer } from '../../miniprogram/logic/merchant';
+import type { AlertStatus, FulfilmentStatusView, RefundView } from '../../miniprogram/services/api-types';
 import { createApi } from '../../miniprogram/services/client';
-import type { AlertStatus, FulfilmentStatus } from '../../miniprogram/services/pending-api';
 import { type FakeWx, fakeWx, recorder } from './support/fake-wx';
-import { refund, T0 } from './support/fixtures';
+import { merchantShipment, refund, T0 } from './support/fixtures';
 
 const HOUR = 3600_000;
 
 const ALERTS: AlertStatus = {
+  openid: 'o-owner',
+  receivesAlerts: true,
   templates: [
-    { templateId: 'TPL_NEW', title: '新订单提醒', grants: 12 },
-    { templateId: 'TPL_REFUND', title: '退款申请提醒', grants: 2 },
-    { templateId: 'TPL_DONE', title: '退款结果提醒', grants: 5 },
-    { templateId: 'TPL_ANOMALY', title: '异常提醒', grants: 0 },
+    { slot: 'order', templateId: 'TPL_NEW', estimatedGrants: 12, exhausted: false },
+    { slot: 'refund', templateId: 'TPL_REFUND', estimatedGrants: 2, exhausted: false },
+    { slot: 'anomaly', templateId: 'TPL_ANOMALY', estimatedGrants: 5, exhausted: true },
   ],
-  needsResubscribe: false,
+  resubscribe: true,
   pending: 1,
-  failed: 0,
-  printer: { configured: true, state: 'ONLINE' },
+  failed: 1,
+  lastDeliveryAt: T0 - HOUR,
+  recentFailures: [
+    {
+      id: 'd1',
+      kind: 'REFUND_FAILED',
+      channel: 'subscribe',
+      reason: '43101 user refuse to accept the msg',
+      at: T0 - HOUR,
+    },
+  ],
+  printer: { configured: true, id: '960238952', lastJob: { status: 'SENT', jobId: 'J1', at: T0 - 2 * HOUR } },
+  robot: { configured: false },
 };
 
-const SHIPPING: FulfilmentStatus = {
-  managed: true,
-  awaiting: [
-    { outTradeNo: 'SY-NEW', paidAt: T0 - 2 * HOUR, totalFee: 1800, summary: '拿铁咖啡 ×1' },
-    { outTradeNo: 'SY-OLD', paidAt: T0 - 50 * HOUR, totalFee: 4800, summary: '拿铁咖啡 ×2，黄油可颂 ×1' },
+const SHIPPING: FulfilmentStatusView = {
+  tradeManaged: true,
+  // The server lists oldest first; the console keeps that order whatever it gets.
+  awaitingShipment: [
+    { outTradeNo: 'SY-NEW', paidAt: T0 - 2 * HOUR, totalFee: 1800, ageHours: 2, late: false },
+    { outTradeNo: 'SY-OLD', paidAt: T0 - 50 * HOUR, totalFee: 4800, ageHours: 50, late: true },
   ],
-  uploadsPending: 0,
-  uploadsFailed: 0,
-  expressCompanies: [
-    { code: 'SF', name: '顺丰速运' },
-    { code: 'ZTO', name: '中通快递' },
-  ],
+  uploadsPending: [merchantShipment({ outTradeNo: 'SY-X', upload: { status: 'PENDING', attempts: 2 } })],
+  uploadsFailed: [],
 };
+
+const change = (r: RefundView) => ({ changed: true, refund: r });
 
 function merchantWx(): FakeWx {
   const wx = fakeWx();
@@ -45,10 +56,21 @@ function merchantWx(): FakeWx {
     items: [
       {
         id: 'ORDER_PAID:SY-NEW',
-        kind: 'ORDER_PAID',
+        kind: 'ORDER_PAID' as const,
+        title: '新订单已支付',
+        status: '已支付',
         at: T0 - 2 * HOUR,
         outTradeNo: 'SY-NEW',
-        totalFee: 1800,
+        amountFee: 1800,
+      },
+      {
+        id: 'REFUND_REQUESTED:RF-1',
+        kind: 'REFUND_REQUESTED' as const,
+        title: '顾客申请退款',
+        status: '待审核',
+        at: T0 - HOUR,
+        outTradeNo: 'SY-OLD',
+        amountFee: 1200,
       },
     ],
     nextCursor: null,
@@ -56,13 +78,14 @@ function merchantWx(): FakeWx {
   wx.answer('orderAlert', 'status', () => ALERTS);
   wx.answer('fulfilOrder', 'status', () => SHIPPING);
   wx.answer('applyRefund', 'queue', (i) => ({
-    items:
+    refunds:
       i.status === 'REQUESTED'
-        ? [refund({ refundId: 'RF-1' })]
+        ? [refund({ refundId: 'RF-1', outTradeNo: 'SY-OLD' })]
         : [
             refund({
               refundId: 'RF-2',
               status: 'FAILED',
+              label: '退款失败',
               failure: {
                 code: 'NOTENOUGH',
                 message: '交易未结算资金不足，请使用可用余额退款',
@@ -75,9 +98,17 @@ function merchantWx(): FakeWx {
   return wx;
 }
 
-function open(wx: FakeWx) {
+function open(wx: FakeWx, focus?: string) {
   const rec = recorder<MerchantView>();
-  const c = createMerchantConsole({ api: createApi(wx.cloud), wx, now: () => T0, render: rec.render });
+  let n = 0;
+  const c = createMerchantConsole({
+    api: createApi(wx.cloud),
+    wx,
+    now: () => T0,
+    newRequestId: () => `reprint-${++n}-abcdef`,
+    ...(focus ? { focus } : {}),
+    render: rec.render,
+  });
   return { c, rec };
 }
 
@@ -115,7 +146,7 @@ describe('merchant console access', () => {
     const { c } = open(wx);
     await c.load();
     expect(c.state.view.shipping.error).toBe('网络或服务异常，请稍后重试（-501000）');
-    expect(c.state.view.feed.items).toHaveLength(1);
+    expect(c.state.view.feed.items).toHaveLength(2);
     expect(c.state.view.refunds.items).toHaveLength(2);
   });
 });
@@ -136,12 +167,37 @@ describe('merchant console', () => {
       ['RF-2', '退款失败', false, true],
     ]);
     expect(v.refunds.items[1]!.note).toBe('交易未结算资金不足，请使用可用余额退款（可改用可用余额退款）');
-    expect(v.alerts).toMatchObject({ lowGrants: true, printerText: '打印机：在线' });
+    expect(v.shipping).toMatchObject({
+      managedText: '已开通微信发货信息管理',
+      uploadsText: '发货信息待同步 1 笔，失败 0 笔',
+    });
+    expect(v.alerts).toMatchObject({
+      lowGrants: true,
+      needsResubscribe: true,
+      notReceiving: false,
+      pendingText: '待发送 1 条，发送失败 1 条，最近送达 12-05 09:00',
+      failures: ['12-05 09:00 退款失败 · 订阅消息：43101 user refuse to accept the msg'],
+      printerText: '打印机 960238952：最近一张小票已打印（12-05 08:00）',
+      printerConfigured: true,
+    });
+    // An exhausted template has no grant left whatever the estimate says.
+    expect(v.alerts.templates.map((t) => [t.title, t.grants, t.low])).toEqual([
+      ['新订单提醒', 12, false],
+      ['退款提醒', 2, true],
+      ['异常提醒', 0, true],
+    ]);
+    expect(v.feed.items.map((i) => [i.word, i.amountText, i.canReprint])).toEqual([
+      ['新订单', '¥18.00', true],
+      ['退款申请', '¥12.00', false],
+    ]);
+    expect(v.focus).toEqual({ outTradeNo: '', lines: [] });
   });
 
   it('approve: one call even on a double tap, then the queue reloads', async () => {
     const wx = merchantWx();
-    wx.answer('applyRefund', 'approve', (i) => refund({ refundId: i.refundId, status: 'PROCESSING' }));
+    wx.answer('applyRefund', 'approve', (i) =>
+      change(refund({ refundId: i.refundId, status: 'PROCESSING', label: '退款中' })),
+    );
     const { c } = open(wx);
     await c.load();
     const queued = wx.callsOf('applyRefund', 'queue').length;
@@ -153,8 +209,8 @@ describe('merchant console', () => {
 
   it('reject needs a reason; retry can take the available balance', async () => {
     const wx = merchantWx();
-    wx.answer('applyRefund', 'reject', (i) => refund({ refundId: i.refundId, status: 'REJECTED' }));
-    wx.answer('applyRefund', 'retry', (i) => refund({ refundId: i.refundId, status: 'PROCESSING' }));
+    wx.answer('applyRefund', 'reject', (i) => change(refund({ refundId: i.refundId, status: 'REJECTED' })));
+    wx.answer('applyRefund', 'retry', (i) => change(refund({ refundId: i.refundId, status: 'PROCESSING' })));
     const { c } = open(wx);
     await c.load();
     await c.reject('RF-1', '  ');
@@ -174,7 +230,7 @@ describe('merchant console', () => {
   it('a merchant-started refund is checked, then sent in fen', async () => {
     const wx = merchantWx();
     wx.answer('applyRefund', 'start', (i) =>
-      refund({ refundFee: i.refundFee, status: 'PROCESSING', requestedBy: 'merchant' }),
+      change(refund({ refundFee: i.refundFee, status: 'PROCESSING', requestedBy: 'merchant' })),
     );
     const { c } = open(wx);
     await c.load();
@@ -194,13 +250,12 @@ describe('merchant console', () => {
   it('ship: the form is validated, the barcode scan fills the tracking number, SF contact masked', async () => {
     const wx = merchantWx();
     wx.answer('fulfilOrder', 'ship', (i) => ({
-      outTradeNo: i.outTradeNo,
-      state: 'SHIPPED' as const,
-      upload: { status: 'UPLOADED' as const, attempts: 1 },
+      changed: true,
+      shipment: merchantShipment({ outTradeNo: i.outTradeNo }),
     }));
     const { c } = open(wx);
     await c.load();
-    c.openShip('SY-OLD', '拿铁咖啡 ×2，黄油可颂 ×1');
+    c.openShip('SY-OLD');
     await c.submitShip();
     expect(c.state.view.ship.errors).toEqual({
       expressCompany: '请选择快递公司',
@@ -214,6 +269,7 @@ describe('merchant console', () => {
     await c.submitShip();
     expect(c.state.view.ship.errors).toEqual({ receiverContact: '顺丰快递需要收件人手机号' });
     c.editShip('receiverContact', '13812345678');
+    c.editShip('itemDesc', '拿铁咖啡 ×2，黄油可颂 ×1');
     await c.submitShip();
     expect(wx.callsOf('fulfilOrder', 'ship')).toEqual([
       {
@@ -228,37 +284,106 @@ describe('merchant console', () => {
     ]);
     expect(c.state.view.message).toBe('已发货（快递），已同步微信');
     expect(c.state.view.ship.open).toBe(false);
+    // A second tap that lost the race (the server answers changed: false) says so.
+    wx.answer('fulfilOrder', 'ship', (i) => ({
+      changed: false,
+      shipment: merchantShipment({ outTradeNo: i.outTradeNo }),
+    }));
+    c.openShip('SY-NEW');
+    c.pickLogistics(3); // pickup: no company, no tracking number, item description left to the server
+    await c.submitShip();
+    expect(wx.callsOf('fulfilOrder', 'ship').at(-1)).toEqual({
+      action: 'ship',
+      outTradeNo: 'SY-NEW',
+      logisticsType: 4,
+    });
+    expect(c.state.view.message).toBe('这笔订单已发货');
+    expect(c.state.view.ship.open).toBe(false);
   });
 
   it('subscribe: at most 3 templates, the emptiest first; the answers are recorded', async () => {
     const wx = merchantWx();
-    wx.answer('orderAlert', 'subscribe', () => ({ templates: ALERTS.templates }));
+    wx.answer('orderAlert', 'subscribe', (i) => ({
+      accepted: Object.keys(i.results).filter((k) => i.results[k] === 'accept'),
+      ignored: [],
+      released: 1,
+      delivery: { drained: 0, due: 1, delivered: 1, accepted: 0, retry: 0, failed: 0, skipped: 0, left: 0 },
+    }));
     wx.requestSubscribeMessage.mockResolvedValueOnce({
       errMsg: 'requestSubscribeMessage:ok',
       TPL_ANOMALY: 'accept',
       TPL_REFUND: 'accept',
-      TPL_DONE: 'reject',
+      TPL_NEW: 'reject',
     });
     const { c } = open(wx);
     await c.load();
-    expect(templatesToOffer(ALERTS.templates)).toEqual(['TPL_ANOMALY', 'TPL_REFUND', 'TPL_DONE']);
     await c.subscribeAlerts();
     expect(wx.requestSubscribeMessage).toHaveBeenCalledWith({
-      tmplIds: ['TPL_ANOMALY', 'TPL_REFUND', 'TPL_DONE'],
+      tmplIds: ['TPL_ANOMALY', 'TPL_REFUND', 'TPL_NEW'],
     });
     expect(wx.callsOf('orderAlert', 'subscribe')).toEqual([
-      { action: 'subscribe', results: { TPL_ANOMALY: 'accept', TPL_REFUND: 'accept', TPL_DONE: 'reject' } },
+      { action: 'subscribe', results: { TPL_ANOMALY: 'accept', TPL_REFUND: 'accept', TPL_NEW: 'reject' } },
     ]);
-    expect(c.state.view.message).toBe('已增加 2 条提醒额度');
+    expect(c.state.view.message).toBe('已增加 2 条提醒额度，1 条待发提醒已发出');
+    const four = ['A', 'B', 'C', 'D'].map((t, i) => ({
+      templateId: t,
+      title: t,
+      grants: 4 - i,
+      exhausted: false,
+    }));
+    expect(templatesToOffer(four)).toEqual(['D', 'C', 'B']);
   });
 
-  it('reprint a receipt', async () => {
+  it('subscribe: all declined records nothing', async () => {
     const wx = merchantWx();
-    wx.answer('orderAlert', 'reprint', () => ({ queued: true }));
+    wx.requestSubscribeMessage.mockResolvedValueOnce({ errMsg: 'requestSubscribeMessage:ok' });
+    const { c } = open(wx);
+    await c.load();
+    await c.subscribeAlerts();
+    expect(wx.callsOf('orderAlert', 'subscribe')).toEqual([]);
+    expect(c.state.view.message).toBe('未接受任何提醒');
+  });
+
+  it('reprint: one requestId per tap, reused when the call failed, fresh after an answer', async () => {
+    const wx = merchantWx();
+    let fail = true;
+    wx.raw('orderAlert', 'reprint', (d) => {
+      if (fail) throw { errCode: -504003, errMsg: 'cloud.callFunction:fail timeout' };
+      return {
+        ok: true,
+        data: { deliveryId: `x|reprint:${String(d.requestId)}`, status: 'SENT', printJobId: 'J9' },
+      };
+    });
     const { c } = open(wx);
     await c.load();
     await c.reprint('SY-NEW');
-    expect(wx.callsOf('orderAlert', 'reprint')).toEqual([{ action: 'reprint', outTradeNo: 'SY-NEW' }]);
-    expect(c.state.view.message).toBe('已发送打印');
+    expect(c.state.view.message).toBe('网络或服务异常，请稍后重试（-504003）');
+    fail = false;
+    await c.reprint('SY-NEW');
+    expect(c.state.view.message).toBe('小票已打印');
+    await c.reprint('SY-NEW');
+    expect(wx.callsOf('orderAlert', 'reprint')).toEqual([
+      { action: 'reprint', outTradeNo: 'SY-NEW', requestId: 'reprint-1-abcdef' },
+      { action: 'reprint', outTradeNo: 'SY-NEW', requestId: 'reprint-1-abcdef' },
+      { action: 'reprint', outTradeNo: 'SY-NEW', requestId: 'reprint-2-abcdef' },
+    ]);
+  });
+
+  it('opened from an alert (?outTradeNo=): what each section holds of that order comes first', async () => {
+    const { c } = open(merchantWx(), 'SY-OLD');
+    await c.load();
+    const v = c.state.view;
+    expect(v.focus).toEqual({
+      outTradeNo: 'SY-OLD',
+      lines: [
+        '退款申请 ¥12.00 · 12-05 09:00',
+        '待发货 ¥48.00 · 已等待 2 天 2 小时（已超时）',
+        '退款待审核 ¥12.00 · 少了一个可颂',
+      ],
+    });
+    expect(v.shipping.items.map((i) => [i.outTradeNo, i.focus])).toEqual([
+      ['SY-OLD', true],
+      ['SY-NEW', false],
+    ]);
   });
 });

@@ -3,21 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { createOrderDetail, type OrderDetailView } from '../../miniprogram/logic/order-detail';
 import { createOrders, type OrdersView } from '../../miniprogram/logic/orders';
 import { orderWord } from '../../miniprogram/logic/words';
+import type { OrderView } from '../../miniprogram/services/api-types';
 import { createApi } from '../../miniprogram/services/client';
-import type { OrderDetail } from '../../miniprogram/services/pending-api';
 import { type FakeWx, fakeWx, recorder } from './support/fake-wx';
-import { order, paymentStart, refund, T0 } from './support/fixtures';
+import { order, paymentStart, refund, shipment, T0 } from './support/fixtures';
 
 describe('status in words', () => {
-  it.each<[string, Partial<OrderDetail>]>([
+  it.each<[string, Partial<OrderView>]>([
     ['待支付', { status: 'NOTPAY' }],
     ['已支付', { status: 'PAID' }],
-    ['已发货', { fulfilment: { outTradeNo: 'x', state: 'SHIPPED' } }],
-    ['已收货', { fulfilment: { outTradeNo: 'x', state: 'RECEIVED' } }],
-    ['退款中', { refunds: [refund({ status: 'PROCESSING' })] }],
+    ['已发货', { shipment: shipment() }],
+    ['已收货', { shipment: shipment({ status: 'RECEIVED', receivedAt: T0 + 7200_000 }) }],
+    ['退款中', { refunds: [refund({ status: 'PROCESSING', label: '退款中' })] }],
+    ['退款中', { refunds: [refund({ status: 'FAILED', label: '退款失败' })] }],
+    ['退款中', { refunds: [refund({ status: 'REQUESTED' })], shipment: shipment() }],
     [
-      '退款中',
-      { refunds: [refund({ status: 'REQUESTED' })], fulfilment: { outTradeNo: 'x', state: 'SHIPPED' } },
+      '已收货',
+      {
+        refunds: [refund({ status: 'CANCELLED', label: '已取消' })],
+        shipment: shipment({ status: 'RECEIVED' }),
+      },
     ],
     ['已支付', { status: 'PARTIALLY_REFUNDED', refundedFee: 100, refunds: [refund({ status: 'SUCCESS' })] }],
     ['已退款', { status: 'REFUNDED', refundedFee: 4800 }],
@@ -78,7 +83,7 @@ describe('my orders', () => {
 });
 
 describe('order detail', () => {
-  function detail(wx: FakeWx, o: () => OrderDetail) {
+  function detail(wx: FakeWx, o: () => OrderView) {
     wx.answer('createPayment', 'get', () => o());
     const rec = recorder<OrderDetailView>();
     return createOrderDetail({
@@ -97,11 +102,12 @@ describe('order detail', () => {
     wx.answer('applyRefund', 'request', (i) => {
       const r = refund({ refundFee: i.refundFee ?? 4800, reason: i.reason });
       current = order({ refunds: [r] });
-      return r;
+      return { changed: true, refund: r };
     });
     wx.answer('applyRefund', 'cancel', (i) => {
-      current = order({ refunds: [refund({ status: 'CLOSED' })] });
-      return refund({ refundId: i.refundId, status: 'CLOSED' });
+      const r = refund({ refundId: i.refundId, status: 'CANCELLED', label: '已取消' });
+      current = order({ refunds: [r] });
+      return { changed: true, refund: r };
     });
     const d = detail(wx, () => current);
     await d.load();
@@ -145,25 +151,20 @@ describe('order detail', () => {
       { action: 'cancel', refundId: 'RF20261205100500B2' },
     ]);
     expect(d.state.view).toMatchObject({ message: '已撤销退款申请', canRefund: true });
+    expect(d.state.view.refunds).toEqual([
+      expect.objectContaining({ word: '已取消', canCancel: false, tone: '' }),
+    ]);
   });
 
   it("confirm receipt: WeChat's confirmation page, then ours; a cancel there changes nothing", async () => {
     const wx = fakeWx();
-    let current = order({
-      fulfilment: {
-        outTradeNo: 'SY20261205100000A1',
-        state: 'SHIPPED',
-        logisticsType: 1,
-        expressCompany: 'SF',
-        trackingNo: 'SF1234567890',
-        shippedAt: T0 + HOUR,
-      },
-    });
+    let current = order({ shipment: shipment({ shippedAt: T0 + HOUR }) });
     wx.answer('fulfilOrder', 'confirmReceipt', (i) => {
       current = order({
-        fulfilment: { outTradeNo: i.outTradeNo, state: 'RECEIVED', receivedAt: T0 + 2 * HOUR },
+        outTradeNo: i.outTradeNo,
+        shipment: shipment({ shippedAt: T0 + HOUR, status: 'RECEIVED', receivedAt: T0 + 2 * HOUR }),
       });
-      return current.fulfilment!;
+      return { changed: true, shipment: current.shipment! };
     });
     const d = detail(wx, () => current);
     await d.load();
@@ -172,6 +173,9 @@ describe('order detail', () => {
       method: '快递',
       company: '顺丰速运',
       trackingNo: 'SF1234567890',
+      itemDesc: '拿铁咖啡 ×2，黄油可颂 ×1',
+      shippedText: '12-05 11:00',
+      receivedText: '',
     });
     wx.openBusinessView.mockRejectedValueOnce({ errMsg: 'openBusinessView:fail cancel' });
     await d.confirmReceipt();
@@ -186,6 +190,7 @@ describe('order detail', () => {
       { action: 'confirmReceipt', outTradeNo: 'SY20261205100000A1' },
     ]);
     expect(d.state.view).toMatchObject({ word: '已收货', canConfirm: false, message: '已确认收货' });
+    expect(d.state.view.shipping?.receivedText).toBe('12-05 12:00');
   });
 });
 

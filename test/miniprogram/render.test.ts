@@ -66,7 +66,10 @@ describe('rendered pages (miniprogram-simulate)', () => {
 
   it('merchant console: a merchant approves from the refund queue', async () => {
     const s = merchantState();
-    s.wx.answer('applyRefund', 'approve', () => refund({ refundId: 'RF-1', status: 'PROCESSING' }));
+    s.wx.answer('applyRefund', 'approve', () => ({
+      changed: true,
+      refund: refund({ refundId: 'RF-1', status: 'PROCESSING', label: '退款中' }),
+    }));
     const page = await mount('merchant', s);
     expect(page.text()).toContain('退款待处理');
     expect(page.text()).toContain('已等待2天3小时');
@@ -75,6 +78,15 @@ describe('rendered pages (miniprogram-simulate)', () => {
     await settle();
     expect(s.wx.callsOf('applyRefund', 'approve')).toEqual([{ action: 'approve', refundId: 'RF-1' }]);
     expect(page.text()).toContain('已同意退款，微信处理中');
+  });
+
+  it('merchant console: opened from an alert, the order is shown first', async () => {
+    const s = merchantState(undefined, true, 'SY20261203080000E5');
+    const page = await mount('merchant', s);
+    expect(page.count('focus')).toBe(1);
+    expect(page.text()).toContain('提醒中的订单SY20261203080000E5');
+    expect(page.text()).toContain('待发货¥26.00·已等待2天3小时（已超时）');
+    expect(page.count('focused')).toBe(1);
   });
 
   it('order detail: the refund form shows what is wrong', async () => {

@@ -1,4 +1,5 @@
-import { createMerchantConsole, type MerchantView } from '../../logic/merchant';
+import { randomRequestId } from '../../logic/checkout';
+import { alertFocus, createMerchantConsole, type MerchantView } from '../../logic/merchant';
 import { realApi, realWx, stopRefresh } from '../../services/wx';
 
 type Ctl = ReturnType<typeof createMerchantConsole>;
@@ -7,11 +8,15 @@ const id = (e: WechatMiniprogram.TouchEvent) => String(e.currentTarget.dataset.i
 Page({
   data: {} as Partial<MerchantView> & { logisticsNames: string[] },
   ctl: null as Ctl | null,
-  onLoad() {
+  /** `outTradeNo`: the order a merchant alert (subscribe message, ALERT_PAGE) opened the console on. */
+  onLoad(query: Record<string, string | undefined>) {
+    const focus = alertFocus(query);
     this.ctl = createMerchantConsole({
       api: realApi(),
       wx: realWx(),
       now: () => Date.now(),
+      newRequestId: () => randomRequestId(),
+      ...(focus ? { focus } : {}),
       render: (p) => this.setData(p),
     });
     this.setData({ ...this.ctl.state.view, logisticsNames: ['快递', '同城配送', '虚拟发货', '到店自提'] });
@@ -52,7 +57,7 @@ Page({
     void this.ctl?.submitStart();
   },
   onOpenShip(e: WechatMiniprogram.TouchEvent) {
-    this.ctl?.openShip(String(e.currentTarget.dataset.no), String(e.currentTarget.dataset.summary ?? ''));
+    this.ctl?.openShip(String(e.currentTarget.dataset.no));
   },
   onCloseShip() {
     this.ctl?.closeShip();

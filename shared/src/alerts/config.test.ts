@@ -19,7 +19,7 @@ describe('alert configuration', () => {
     const c = loadAlertConfig({});
     expect(c).toMatchObject({
       templates: {},
-      page: 'pages/merchant/order/index',
+      page: 'pages/merchant/merchant',
       miniprogramState: 'formal',
       timeoutMs: 3000,
     });

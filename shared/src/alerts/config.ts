@@ -6,7 +6,7 @@
  *                           "title", "amount2": "amount", "time3": "time", "character_string4": "orderNo",
  *                           "phrase5": "status"}}} — values from format.ts FACT_NAMES; each key's type must be
  *                           one Shouyin formats; amount keys take `amount`, time/date keys take `time`
- *   ALERT_PAGE              mini-program page opened from a message (default pages/merchant/order/index);
+ *   ALERT_PAGE              mini-program page opened from a message (default pages/merchant/merchant, the console);
  *                           `?outTradeNo=<no>` is appended
  *   ALERT_MINIPROGRAM_STATE formal (default) | trial | developer
  *   ALERT_TIMEOUT_MS        per request to WeChat / the printer / the robot (default 3000, 500–10000)
@@ -62,7 +62,7 @@ export function loadAlertConfig(env: Env = process.env): Readonly<AlertConfig> {
   };
 
   const templates = parseTemplates(get('ALERT_TEMPLATES'), fail);
-  const page = get('ALERT_PAGE') ?? 'pages/merchant/order/index';
+  const page = get('ALERT_PAGE') ?? 'pages/merchant/merchant';
   if (!/^[A-Za-z0-9_\-/]{1,200}$/.test(page)) fail('ALERT_PAGE', 'must be a mini-program page path');
   const state = get('ALERT_MINIPROGRAM_STATE') ?? 'formal';
   if (!['formal', 'trial', 'developer'].includes(state))

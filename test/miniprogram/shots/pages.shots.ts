@@ -44,6 +44,7 @@ it('writes every page as HTML', async () => {
     return order.detail.submitRefund();
   });
   await shot('merchant', 'merchant', merchantState());
+  await shot('merchant-alert', 'merchant', merchantState(undefined, true, 'SY20261205100000A1'));
   await shot('merchant-denied', 'merchant', merchantState(undefined, false));
   await shot('me', 'me', meState());
 });

@@ -1,6 +1,11 @@
-/** Test data shaped like the functions' answers (createPayment's from shared/src/api.ts, the rest provisional). */
-import type { PaymentStart } from '../../../miniprogram/services/api-types';
-import type { OrderDetail, RefundView } from '../../../miniprogram/services/pending-api';
+/** Test data shaped like the functions' answers (types from shared/src/api.ts through services/api-types.ts). */
+import type {
+  MerchantShipmentView,
+  OrderView,
+  PaymentStart,
+  RefundView,
+  ShipmentView,
+} from '../../../miniprogram/services/api-types';
 
 export const T0 = Date.UTC(2026, 11, 5, 2, 0, 0); // 10:00 Beijing time
 
@@ -18,7 +23,7 @@ export function paymentStart(outTradeNo = 'SY20261205100000A1', totalFee = 4800)
   };
 }
 
-export function order(over: Partial<OrderDetail> = {}): OrderDetail {
+export function order(over: Partial<OrderView> = {}): OrderView {
   return {
     outTradeNo: 'SY20261205100000A1',
     status: 'PAID',
@@ -41,12 +46,37 @@ export function refund(over: Partial<RefundView> = {}): RefundView {
     refundId: 'RF20261205100500B2',
     outTradeNo: 'SY20261205100000A1',
     status: 'REQUESTED',
+    label: '待审核',
     refundFee: 1200,
     totalFee: 4800,
     reason: '少了一个可颂',
     requestedBy: 'customer',
     createdAt: T0 + 5 * 60_000,
     updatedAt: T0 + 5 * 60_000,
+    ...over,
+  };
+}
+
+/** A shipment as the customer sees it on an order (createPayment get/list `shipment`). */
+export function shipment(over: Partial<ShipmentView> = {}): ShipmentView {
+  return {
+    status: 'SHIPPED',
+    logisticsType: 1,
+    expressCompany: 'SF',
+    trackingNo: 'SF1234567890',
+    itemDesc: '拿铁咖啡 ×2，黄油可颂 ×1',
+    shippedAt: T0 + 3600_000,
+    amended: false,
+    ...over,
+  };
+}
+
+/** A shipment as fulfilOrder `ship` answers it to the merchant. */
+export function merchantShipment(over: Partial<MerchantShipmentView> = {}): MerchantShipmentView {
+  return {
+    ...shipment(),
+    outTradeNo: 'SY20261205100000A1',
+    upload: { status: 'UPLOADED', attempts: 1, uploadedAt: T0 + 3600_000 },
     ...over,
   };
 }

@@ -2,8 +2,8 @@
  * `wx` for the end-to-end test: `wx.cloud.callFunction` POSTs to the emulator over HTTP as the mini-program
  * user `openid` (its `/functions/<name>` endpoint answers like callFunction: `{result, errMsg}` or
  * `{errCode, errMsg}`, spec §6.2); `wx.requestPayment` is the sandbox's payer paying the prepay_id;
- * products are read from the emulator's `GET /db/products` — its admin inspection endpoint, NOT a
- * client-side read under the security rules (that endpoint is being added to the emulator separately).
+ * `wx.cloud.database()` is the emulator's client-side database (`POST /client-db/<collection>`) as the
+ * same user, under the security rules of cloudbase-db.json (products readable by anyone, nothing else).
  */
 import type { DatabasePort } from '../../../miniprogram/services/catalogue';
 import type { WxPort } from '../../../miniprogram/services/wx-port';
@@ -37,13 +37,18 @@ export function httpWx(s: TestStack, openid: string) {
   });
   const db: DatabasePort = {
     collection: (name) => ({
-      where: (q) => ({
-        limit: (n) => ({
+      where: (where) => ({
+        limit: (limit) => ({
           async get() {
-            const url = `${base}/db/${encodeURIComponent(name)}?limit=${n}&where=${encodeURIComponent(JSON.stringify(q))}`;
-            const res = await fetch(url);
-            if (res.status !== 200) throw { errCode: -502005, errMsg: `database read failed: ${res.status}` };
-            return { data: ((await res.json()) as { data: unknown[] }).data };
+            const res = await fetch(`${base}/client-db/${encodeURIComponent(name)}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-wx-openid': openid },
+              body: JSON.stringify({ action: 'get', where, limit }),
+            });
+            const reply = (await res.json()) as { data?: unknown[]; errMsg: string; errCode?: number };
+            // A refusal is what the SDK rejects with: {errCode, errMsg} (e.g. -502003 permission denied).
+            if (res.status !== 200 || !Array.isArray(reply.data)) throw reply;
+            return { data: reply.data };
           },
         }),
       }),

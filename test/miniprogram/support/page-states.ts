@@ -13,7 +13,7 @@ import { createShop } from '../../../miniprogram/logic/shop';
 import type { DatabasePort } from '../../../miniprogram/services/catalogue';
 import { createApi } from '../../../miniprogram/services/client';
 import { type FakeWx, fakeWx } from './fake-wx';
-import { order, paymentStart, refund, T0 } from './fixtures';
+import { merchantShipment, order, paymentStart, refund, shipment, T0 } from './fixtures';
 
 type Handler = (e: {
   currentTarget: { dataset: Record<string, unknown> };
@@ -106,7 +106,7 @@ export function ordersState(wx = fakeWx()): PageState {
       order({
         outTradeNo: 'SY20261204180000B7',
         createdAt: T0 - 16 * HOUR,
-        fulfilment: { outTradeNo: 'SY20261204180000B7', state: 'SHIPPED' },
+        shipment: shipment({ shippedAt: T0 - 10 * HOUR }),
       }),
       order({
         outTradeNo: 'SY20261203090000Z9',
@@ -141,16 +141,8 @@ export function orderState(wx = fakeWx()): PageState & { detail: ReturnType<type
       status: 'PARTIALLY_REFUNDED',
       refundedFee: 1200,
       remark: '少冰',
-      refunds: [refund({ status: 'SUCCESS', refundFee: 1200 })],
-      fulfilment: {
-        outTradeNo: 'SY20261205100000A1',
-        state: 'SHIPPED',
-        logisticsType: 1,
-        expressCompany: 'SF',
-        trackingNo: 'SF1234567890',
-        shippedAt: T0 + 2 * HOUR,
-        upload: { status: 'UPLOADED', attempts: 1 },
-      },
+      refunds: [refund({ status: 'SUCCESS', label: '退款完成', refundFee: 1200 })],
+      shipment: shipment({ shippedAt: T0 + 2 * HOUR }),
     }),
   );
   const detail = createOrderDetail({
@@ -180,7 +172,8 @@ export function orderState(wx = fakeWx()): PageState & { detail: ReturnType<type
   };
 }
 
-export function merchantState(wx = fakeWx(), merchant = true): PageState {
+/** `focus`: the order a merchant alert opened the console on (`?outTradeNo=`). */
+export function merchantState(wx = fakeWx(), merchant = true, focus?: string): PageState {
   const { sink, render } = sinkOf();
   wx.answer('whoami', 'get', () => ({
     openid: merchant ? 'o-demo-merchant-owner' : 'o-alice',
@@ -190,49 +183,62 @@ export function merchantState(wx = fakeWx(), merchant = true): PageState {
     items: [
       {
         id: 'ORDER_PAID:SY20261205113500D4',
-        kind: 'ORDER_PAID',
+        kind: 'ORDER_PAID' as const,
+        title: '新订单已支付',
+        status: '已支付',
         at: T0 + 95 * 60_000,
         outTradeNo: 'SY20261205113500D4',
-        totalFee: 3000,
+        amountFee: 3000,
       },
       {
         id: 'REFUND_REQUESTED:RF1',
-        kind: 'REFUND_REQUESTED',
+        kind: 'REFUND_REQUESTED' as const,
+        title: '顾客申请退款',
+        status: '待审核',
         at: T0 + 5 * 60_000,
         outTradeNo: 'SY20261205100000A1',
-        refundFee: 1200,
+        amountFee: 1200,
       },
     ],
     nextCursor: null,
   }));
   wx.answer('orderAlert', 'status', () => ({
+    openid: 'o-demo-merchant-owner',
+    receivesAlerts: true,
     templates: [
-      { templateId: 'TPL_NEW', title: '新订单提醒', grants: 9 },
-      { templateId: 'TPL_REFUND', title: '退款申请提醒', grants: 1 },
-      { templateId: 'TPL_ANOMALY', title: '异常提醒', grants: 4 },
+      { slot: 'order' as const, templateId: 'TPL_NEW', estimatedGrants: 9, exhausted: false },
+      { slot: 'refund' as const, templateId: 'TPL_REFUND', estimatedGrants: 1, exhausted: false },
+      { slot: 'anomaly' as const, templateId: 'TPL_ANOMALY', estimatedGrants: 4, exhausted: false },
     ],
-    needsResubscribe: false,
+    resubscribe: false,
     pending: 1,
     failed: 0,
-    lastDeliveredAt: T0 + 95 * 60_000,
-    printer: { configured: true, state: 'ONLINE' as const },
+    lastDeliveryAt: T0 + 95 * 60_000,
+    recentFailures: [],
+    printer: {
+      configured: true,
+      id: '960238952',
+      lastJob: { status: 'SENT', jobId: '816501678_20261205113501', at: T0 + 95 * 60_000 },
+    },
+    robot: { configured: false },
   }));
   wx.answer('fulfilOrder', 'status', () => ({
-    managed: true,
-    awaiting: [
-      { outTradeNo: 'SY20261205113500D4', paidAt: T0 + 95 * 60_000, totalFee: 3000, summary: '美式咖啡 ×2' },
-      { outTradeNo: 'SY20261203080000E5', paidAt: T0 - 50 * HOUR, totalFee: 2600, summary: '重乳酪蛋糕 ×1' },
+    tradeManaged: true,
+    awaitingShipment: [
+      {
+        outTradeNo: 'SY20261205113500D4',
+        paidAt: T0 + 95 * 60_000,
+        totalFee: 3000,
+        ageHours: 0,
+        late: false,
+      },
+      { outTradeNo: 'SY20261203080000E5', paidAt: T0 - 50 * HOUR, totalFee: 2600, ageHours: 51, late: true },
     ],
-    uploadsPending: 1,
-    uploadsFailed: 0,
-    expressCompanies: [
-      { code: 'SF', name: '顺丰速运' },
-      { code: 'ZTO', name: '中通快递' },
-      { code: 'YTO', name: '圆通速递' },
-    ],
+    uploadsPending: [merchantShipment({ upload: { status: 'PENDING', attempts: 1 } })],
+    uploadsFailed: [],
   }));
   wx.answer('applyRefund', 'queue', (i) => ({
-    items:
+    refunds:
       i.status === 'REQUESTED'
         ? [refund({ refundId: 'RF-1' })]
         : [
@@ -240,6 +246,7 @@ export function merchantState(wx = fakeWx(), merchant = true): PageState {
               refundId: 'RF-2',
               outTradeNo: 'SY20261204180000B7',
               status: 'FAILED',
+              label: '退款失败',
               refundFee: 4800,
               reason: '不想要了',
               failure: { code: 'NOTENOUGH', message: '交易未结算资金不足，请使用可用余额退款' },
@@ -247,7 +254,14 @@ export function merchantState(wx = fakeWx(), merchant = true): PageState {
           ],
     nextCursor: null,
   }));
-  const c = createMerchantConsole({ api: createApi(wx.cloud), wx, now: () => T0 + 100 * 60_000, render });
+  const c = createMerchantConsole({
+    api: createApi(wx.cloud),
+    wx,
+    now: () => T0 + 100 * 60_000,
+    newRequestId: () => 'reprint-0001',
+    ...(focus ? { focus } : {}),
+    render,
+  });
   return {
     wx,
     sink,
@@ -257,7 +271,7 @@ export function merchantState(wx = fakeWx(), merchant = true): PageState {
       onApprove: (e) => c.approve(id(e)),
       onRetryAvailable: (e) => c.retry(id(e), 'available'),
       onRetry: (e) => c.retry(id(e), 'unsettled'),
-      onOpenShip: (e) => c.openShip(no(e), String(e.currentTarget.dataset.summary ?? '')),
+      onOpenShip: (e) => c.openShip(no(e)),
       onSubmitShip: () => c.submitShip(),
       onCompany: (e) => c.pickCompany(Number(e.detail?.value)),
       onSubscribe: () => c.subscribeAlerts(),
