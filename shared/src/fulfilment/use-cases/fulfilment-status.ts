@@ -63,7 +63,8 @@ export async function fulfilmentStatus(
       outTradeNo: o._id,
       totalFee: o.totalFee,
       paidAt,
-      ageHours: Math.floor((now - paidAt) / 3600_000),
+      // paidAt is WeChat's time_end: a clock a little ahead of ours must not make a negative age.
+      ageHours: Math.max(0, Math.floor((now - paidAt) / 3600_000)),
       late: now - paidAt > deps.settings.lateAfterMs,
     };
   });
