@@ -1,6 +1,7 @@
 export * from './alerts';
 export * from './answer';
 export * from './api';
+export * from './budget';
 export * from './config';
 export * from './errors';
 export * from './fulfilment';

@@ -6,7 +6,8 @@
  *
  *   notifyDeps({ …, deliverAlerts: alertDeliveryHook(cloud.callFunction) })   // payNotify, refundNotify
  */
-import { errorFields, type Logger } from '../../log';
+import { awaitWithinBudget } from '../../budget';
+import type { Logger } from '../../log';
 
 export type CallFunction = (options: { name: string; data: object }) => Promise<{ result: unknown }>;
 
@@ -32,16 +33,12 @@ export async function deliverPendingAlerts(
   log: Logger,
   budgetMs = 10_000,
 ): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), budgetMs);
-  });
-  try {
-    const r = await Promise.race([requestDelivery(callFunction, {}), budget]);
-    log.info('alert_delivery_requested', { outcome: r === 'timeout' ? 'still-running' : 'done' });
-  } catch (err) {
-    log.warn('alert_delivery_requested', { outcome: 'failed', ...errorFields(err) });
-  } finally {
-    clearTimeout(timer);
-  }
+  await awaitWithinBudget(
+    () => requestDelivery(callFunction, {}),
+    budgetMs,
+    log,
+    'alert_delivery_requested',
+    {},
+    'still-running',
+  );
 }

@@ -8,8 +8,9 @@
  * once for the merchant), or a failure of our own (the database is down: the retry will find it up).
  * Database requests: one read and one write for a first delivery, one read for a duplicate.
  */
+
+import { awaitWithinBudget } from '../../budget';
 import { XmlError } from '../../errors';
-import { errorFields } from '../../log';
 import { OUT_TRADE_NO } from '../../wxpay/ids';
 import { NOTIFY_SUCCESS_XML, notifyReplyXml } from '../../wxpay/notify';
 import { parseXml } from '../../wxpay/xml';
@@ -73,19 +74,11 @@ export async function handlePayNotify(deps: NotifyDeps, body: Uint8Array | strin
   return NOTIFY_SUCCESS_XML;
 }
 
+/** The alerts of the order just settled, awaited within ALERT_BUDGET_MS; never changes the answer. */
 async function deliverWithinBudget(deps: NotifyDeps, outTradeNo: string): Promise<void> {
-  if (!deps.deliverAlerts) return;
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ALERT_BUDGET_MS);
+  const deliver = deps.deliverAlerts;
+  if (!deliver) return;
+  await awaitWithinBudget(() => deliver(outTradeNo), ALERT_BUDGET_MS, deps.log, 'alert_delivery', {
+    out_trade_no: outTradeNo,
   });
-  try {
-    const r = await Promise.race([deps.deliverAlerts(outTradeNo).then(() => 'done' as const), budget]);
-    if (r === 'timeout')
-      deps.log.warn('alert_delivery', { out_trade_no: outTradeNo, outcome: 'left-to-reconcile' });
-  } catch (err) {
-    deps.log.warn('alert_delivery', { out_trade_no: outTradeNo, outcome: 'failed', ...errorFields(err) });
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -13,8 +13,9 @@
  * refund numbers only: never req_info, its plaintext or the key.
  * Database requests: first delivery 4 (refund read, order read, order write, refund write); duplicate 1.
  */
+
+import { awaitWithinBudget } from '../../budget';
 import { XmlError } from '../../errors';
-import { errorFields } from '../../log';
 import { isPaid } from '../../orders/state';
 import { findOrder } from '../../orders/store';
 import { NOTIFY_SUCCESS_XML, notifyReplyXml } from '../../wxpay/notify';
@@ -124,23 +125,20 @@ async function recordVendorRefund(deps: RefundNotifyDeps, n: RefundNotice): Prom
   return r.inserted ? refund : r.existing;
 }
 
+/** The alerts of the refunded order, awaited within REFUND_ALERT_BUDGET_MS; never changes the answer. */
 async function deliverWithinBudget(
   deps: RefundNotifyDeps,
   refund: { _id: string; outTradeNo: string },
 ): Promise<void> {
-  const refundId = refund._id;
-  if (!deps.deliverAlerts) return;
-  let timer: NodeJS.Timeout | undefined;
-  const budget = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), REFUND_ALERT_BUDGET_MS);
-  });
-  try {
-    const r = await Promise.race([deps.deliverAlerts(refund.outTradeNo).then(() => 'done' as const), budget]);
-    if (r === 'timeout')
-      deps.log.warn('alert_delivery', { out_refund_no: refundId, outcome: 'left-to-reconcile' });
-  } catch (err) {
-    deps.log.warn('alert_delivery', { out_refund_no: refundId, outcome: 'failed', ...errorFields(err) });
-  } finally {
-    clearTimeout(timer);
-  }
+  const deliver = deps.deliverAlerts;
+  if (!deliver) return;
+  await awaitWithinBudget(
+    () => deliver(refund.outTradeNo),
+    REFUND_ALERT_BUDGET_MS,
+    deps.log,
+    'alert_delivery',
+    {
+      out_refund_no: refund._id,
+    },
+  );
 }
