@@ -34,3 +34,13 @@ describe('ALERT_PAGE', () => {
     expect(alertFocus({ outTradeNo: 'x'.repeat(33) })).toBeUndefined();
   });
 });
+
+// DevTools cannot resolve workspace packages, so the mini-program keeps its own copy of fulfilOrder's
+// express company table (its picker): the copy must never drift from the server's.
+describe('the express company table the merchant picks from', () => {
+  it('is exactly fulfilOrder’s built-in table, in the same order', async () => {
+    const { EXPRESS_NAMES } = await import('../../miniprogram/logic/words');
+    const { BUILT_IN_EXPRESS_COMPANIES } = await import('../../shared/src/fulfilment/express');
+    expect(Object.entries(EXPRESS_NAMES)).toEqual(Object.entries(BUILT_IN_EXPRESS_COMPANIES));
+  });
+});
