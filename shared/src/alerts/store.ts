@@ -29,13 +29,19 @@ export async function addOnce(db: Db, collection: string, doc: { _id: string }):
 
 export type PendingCarrier = OutboxCarrier & { _id: string };
 
-/** Orders or refunds whose outbox has entries not yet copied into the delivery log. */
+/**
+ * Orders or refunds whose outbox has entries not yet copied into the delivery log; with `outTradeNo`, only
+ * that order and its refunds (the order's own `_id`, a refund's `outTradeNo` field).
+ */
 export async function findPendingCarriers(
   db: Db,
   collection: string,
   limit: number,
+  outTradeNo?: string,
 ): Promise<PendingCarrier[]> {
-  const { data } = await db.collection(collection).where({ alertsPending: true }).limit(limit).get();
+  const where: DbDoc = { alertsPending: true };
+  if (outTradeNo !== undefined) where[collection === COLLECTIONS.orders ? '_id' : 'outTradeNo'] = outTradeNo;
+  const { data } = await db.collection(collection).where(where).limit(limit).get();
   return data as unknown as PendingCarrier[];
 }
 

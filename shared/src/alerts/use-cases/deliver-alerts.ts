@@ -3,6 +3,10 @@
  * a few at a time, until the due list or the time budget runs out (whatever is left stays due for the
  * next run: payNotify's, reconcile's). Two runs at once are safe: each delivery is claimed before it is
  * sent, so it is sent by one of them only.
+ *
+ * With `outTradeNo` (payNotify / refundNotify right after their commit) the run is that order's only: its
+ * outbox and its refunds', its due deliveries. The general sweep — every other outbox, lapsed claims,
+ * anomalies — is reconcile's, so a burst of notifications does not make every one of them sweep for all.
  */
 import { InputError } from '../../errors';
 import { OUT_TRADE_NO } from '../../wxpay/ids';
@@ -14,7 +18,7 @@ import { drainOutbox } from './drain-outbox';
 import { type SendResult, sendDelivery } from './send-delivery';
 
 export interface DeliverInput {
-  /** Deliver this order's alerts first (payNotify / refundNotify after a commit). */
+  /** Deliver this order's alerts only (payNotify / refundNotify after a commit); the rest is reconcile's. */
   outTradeNo?: string;
 }
 
@@ -41,12 +45,11 @@ export async function deliverAlerts(
 ): Promise<DeliverSummary> {
   const { db, clock } = deps;
   const started = clock.now();
-  const drained = await drainOutbox(deps);
-  await recoverLapsed(deps);
+  const scoped = input.outTradeNo;
+  const drained = await drainOutbox(deps, scoped);
+  if (scoped === undefined) await recoverLapsed(deps);
   const now = clock.now();
-  const first = input.outTradeNo ? await findDue(db, now, BATCH, input.outTradeNo) : [];
-  const rest = await findDue(db, now, BATCH);
-  const due = [...first, ...rest.filter((d) => !first.some((f) => f._id === d._id))];
+  const due = scoped !== undefined ? await findDue(db, now, BATCH, scoped) : await findDue(db, now, BATCH);
   const summary: DeliverSummary = {
     drained: drained.deliveries,
     due: due.length,

@@ -76,7 +76,8 @@ export function plannedDeliveries(
   return out;
 }
 
-export async function drainOutbox(deps: AlertDeps): Promise<DrainSummary> {
+/** Drains every pending outbox, or with `outTradeNo` only that order's and its refunds' (no anomalies). */
+export async function drainOutbox(deps: AlertDeps, outTradeNo?: string): Promise<DrainSummary> {
   const { db } = deps;
   const merchants = await findMerchants(db);
   const summary: DrainSummary = { documents: 0, deliveries: 0 };
@@ -95,13 +96,14 @@ export async function drainOutbox(deps: AlertDeps): Promise<DrainSummary> {
     for (const d of deliveries) if (!have.has(d._id) && (await addDelivery(db, d))) summary.deliveries++;
   };
   for (const collection of [COLLECTIONS.orders, COLLECTIONS.refunds]) {
-    for (const doc of await findPendingCarriers(db, collection, BATCH)) {
+    for (const doc of await findPendingCarriers(db, collection, BATCH, outTradeNo)) {
       await queue(doc.outbox ?? [], true);
       await clearCarrier(db, collection, doc);
       summary.documents++;
     }
   }
-  for (const anomaly of await findPendingAnomalies(db, BATCH)) {
+  const anomalies = outTradeNo === undefined ? await findPendingAnomalies(db, BATCH) : [];
+  for (const anomaly of anomalies) {
     await queue([anomalyEntry(anomaly)], false);
     await clearAnomaly(db, anomaly._id, anomaly.at);
     summary.documents++;
