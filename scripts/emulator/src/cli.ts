@@ -113,7 +113,7 @@ function nextSteps(emulator: Emulator, stack: LocalStack, args: CliArgs): string
   return [
     '',
     'What to try next:',
-    `  npm run demo${dataDir === '.data' ? '' : ` -- --data-dir ${dataDir}`}    plays the whole story against this stack (create → pay → notify → PAID)`,
+    `  npm run demo${dataDir === '.data' ? '' : ` -- --data-dir ${dataDir}`}    plays the whole story against this stack (pay → ship → alerts → refunds)`,
     `  curl -s -X POST ${base}/functions/createPayment -H 'content-type: application/json' \\`,
     `       -H 'x-wx-openid: o-demo-customer-alice' \\`,
     `       -d '{"data":{"action":"create","requestId":"try-0001","items":[{"productId":"latte","quantity":1}]}}'`,
