@@ -3,7 +3,7 @@
  * attempt is due (each attempt claimed first, so two runs never upload the same shipment twice), asks WeChat
  * (getOrder) about shipped orders to learn that the buyer confirmed receipt there (order_state 3/4 →
  * RECEIVED), and raises ORDER_UNSHIPPED_LATE once per order paid longer than 48 h ago and still unshipped.
- * Bounded by a page size per part and a time budget; never throws (reconcile's payment side runs after it).
+ * Bounded by a page size per part and a time budget; never throws (reconcile's alert pass runs after it).
  */
 import type { FulfilmentReconcileSummary } from '../../api';
 import { errorFields } from '../../log';
