@@ -47,21 +47,25 @@ const fulfilment = fulfilmentDeps({
   log,
 });
 
-/** What the steps after the payment side need of the invocation (refunds', fulfilment's budgets, then alerts). */
-const LATER_STEPS_MS = RECONCILE_REFUNDS_DEFAULTS.budgetMs + FULFILMENT_RECONCILE_DEFAULTS.budgetMs + 1000;
+/** What each later step may take: refunds', fulfilment's and the alert pass's own budgets. */
+const ALERT_PASS_MS = 10_000;
+const FULFILMENT_MS = FULFILMENT_RECONCILE_DEFAULTS.budgetMs;
+const REFUNDS_MS = RECONCILE_REFUNDS_DEFAULTS.budgetMs;
 
 export const main = answer(async (_event, context) => {
   refuseUserCalls(cloud.getWXContext());
+  // Every step ends before the invocation's deadline less what the steps after it need: nothing is cut off.
   const deadline = invocationDeadline(context, Date.now());
-  // Money first, within the invocation's time less what the later steps need.
+  const until = (reserveMs: number) => (deadline === undefined ? undefined : deadline - reserveMs);
+  // Money first.
   const payments = await reconcilePayments(
-    withDeadline(deps, deadline === undefined ? undefined : deadline - LATER_STEPS_MS),
+    withDeadline(deps, until(REFUNDS_MS + FULFILMENT_MS + ALERT_PASS_MS)),
   );
-  await reconcileRefunds(withDeadline(deps, deadline), {
+  await reconcileRefunds(withDeadline(deps, until(FULFILMENT_MS + ALERT_PASS_MS)), {
     stuckAfterMs: config.refundStuckHours * 3_600_000,
   });
   await reconcileFulfilment(fulfilment);
   // Whatever alerts are still due (orderAlert delivers them in its own invocation).
-  await deliverPendingAlerts(cloud.callFunction, log);
+  await deliverPendingAlerts(cloud.callFunction, log, ALERT_PASS_MS);
   return payments;
 }, log);

@@ -15,10 +15,12 @@ export interface RefundDeps {
   log: Logger;
   /** notify_url of every new refund request (WXPAY_REFUND_NOTIFY_URL). */
   settings: { refundNotifyUrl?: string };
+  /** Epoch ms by which this invocation's WeChat calls must be over (orders/deps.ts `withDeadline`). */
+  deadline?: number;
 }
 
 /** What a resend needs (reconcile): no settings, the stored request says everything. */
-export type RefundGatewayDeps = Pick<RefundDeps, 'db' | 'wxpay' | 'clock' | 'log'>;
+export type RefundGatewayDeps = Pick<RefundDeps, 'db' | 'wxpay' | 'clock' | 'log' | 'deadline'>;
 
 /** refundNotify: no WeChat Pay client, the merchant's identity and the key that decrypts req_info. */
 export interface RefundNotifyDeps {

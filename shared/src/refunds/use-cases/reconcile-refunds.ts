@@ -47,6 +47,8 @@ export async function reconcileRefunds(
 ): Promise<ReconcileRefundsSummary> {
   const opts = { ...RECONCILE_REFUNDS_DEFAULTS, ...options };
   const started = deps.clock.now();
+  // The run's budget, never past the invocation's deadline (issue 9.7).
+  const budgetMs = Math.min(opts.budgetMs, (deps.deadline ?? Number.POSITIVE_INFINITY) - started);
   const s: ReconcileRefundsSummary = {
     scanned: 0,
     sent: 0,
@@ -59,7 +61,7 @@ export async function reconcileRefunds(
   };
   for (;;) {
     const room = opts.maxRefunds - s.scanned;
-    if (room <= 0 || deps.clock.now() - started >= opts.budgetMs) {
+    if (room <= 0 || deps.clock.now() - started >= budgetMs) {
       s.truncated = true;
       break;
     }
@@ -70,7 +72,7 @@ export async function reconcileRefunds(
     const worker = async () => {
       while (next < page.length) {
         const refund = page[next++]!;
-        if (deps.clock.now() - started >= opts.budgetMs) {
+        if (deps.clock.now() - started >= budgetMs) {
           s.truncated = true;
           return;
         }
@@ -104,7 +106,7 @@ async function reconcileRefund(deps: RefundGatewayDeps, refund: Refund): Promise
     return (await sendRefund(deps, refund, 'reconcile')).outcome === 'accepted' ? 'sent' : 'unchanged';
   let answer: Awaited<ReturnType<RefundGatewayDeps['wxpay']['refundQuery']>>;
   try {
-    answer = await deps.wxpay.refundQuery({ out_refund_no: refund._id });
+    answer = await deps.wxpay.refundQuery({ out_refund_no: refund._id }, { deadline: deps.deadline });
   } catch (err) {
     if (err instanceof WxPayBusinessError && err.errCode === 'REFUNDNOTEXIST') {
       // WeChat never received (or refused unprocessed) this approval: the identical request again.

@@ -43,10 +43,13 @@ export async function sendRefund(
   await patchRefund(deps.db, refund, { lastSentAt: now, sends, sendAfter: 0, updatedAt: now });
   refund = { ...refund, lastSentAt: now, sends, sendAfter: 0 };
   try {
-    const r = await deps.wxpay.refund({
-      ...refund.request,
-      ...(refund.refundAccount ? { refund_account: refund.refundAccount } : {}),
-    });
+    const r = await deps.wxpay.refund(
+      {
+        ...refund.request,
+        ...(refund.refundAccount ? { refund_account: refund.refundAccount } : {}),
+      },
+      { deadline: deps.deadline },
+    );
     const set = { refundId: r.refund_id, nextCheckAt: now + REFUND_TIMING.firstCheckMs, checks: 0 };
     await patchRefund(deps.db, refund, set);
     deps.log.info('refund_sent', { out_refund_no: refund._id, outcome: 'accepted', by });
