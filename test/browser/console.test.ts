@@ -39,7 +39,7 @@ beforeAll(async () => {
     throw new Error(
       `Chromium is required here (CI=true) but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
     );
-  s = await startTestStack();
+  s = await startTestStack({ alerts: true });
   profile = mkdtempSync(path.join(os.tmpdir(), 'shouyin-chromium-'));
   // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {
