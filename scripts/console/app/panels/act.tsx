@@ -154,7 +154,10 @@ function CallAny() {
   const [data, setData] = useState('{"action":"list"}');
   return (
     <Section title="调用云函数 Call a function as a user" id="call">
-      <p class="small muted">例如确认收货 e.g. confirm receipt, once fulfilment lands.</p>
+      <p class="small muted">
+        例如 e.g. fulfilOrder {'{"action":"status"}'} as o-demo-merchant-owner. 确认收货、发货、退款 Confirm
+        receipt, ship and refund have buttons on the order's timeline.
+      </p>
       <p class="buttons">
         <input value={fn} onInput={(e) => setFn((e.target as HTMLInputElement).value)} />
         <input value={openid} onInput={(e) => setOpenid((e.target as HTMLInputElement).value)} />
@@ -220,7 +223,7 @@ export function Act() {
           <p class="muted">没有处理中的退款 no refund PROCESSING</p>
         ) : (
           processing.map((r) => (
-            <div key={String(r.outRefundNo)}>
+            <div key={String(r.outRefundNo)} data-refund={String(r.outRefundNo)}>
               <KeyValue
                 value={{ outRefundNo: r.outRefundNo, outTradeNo: r.outTradeNo, refundFee: r.refundFee }}
               />

@@ -14,7 +14,7 @@ import {
 } from '../api';
 import { beijing } from '../format';
 import { useLive } from '../live';
-import { feieMarkupToText, wrapColumns } from '../receipt';
+import { printedLines } from '../receipt';
 import { Action, KeyValue, Section } from '../ui';
 
 async function load() {
@@ -92,27 +92,31 @@ function ServiceNotification({ m }: { m: SubscribeMessage }) {
   );
 }
 
-/** A Feie job as the 58 mm printer prints it: the stand-in's rendered text, wrapped at 32 columns. */
+/** A Feie job as the 58 mm printer prints it: 32 columns, double-size and centred lines, the QR code drawn. */
 function Receipt({ job }: { job: unknown }) {
-  const j = job as {
-    text?: unknown;
-    content?: unknown;
-    receivedAt?: unknown;
-    printed?: unknown;
-    fault?: unknown;
-  };
-  const text =
-    typeof j.text === 'string'
-      ? j.text
-      : typeof j.content === 'string'
-        ? feieMarkupToText(j.content)
-        : undefined;
-  if (text === undefined) return <KeyValue value={job} />;
+  const j = job as { content?: unknown; receivedAt?: unknown; printed?: unknown; fault?: unknown };
+  if (typeof j.content !== 'string') return <KeyValue value={job} />;
   return (
     <figure class="receipt-job">
-      <pre class="receipt" data-testid="receipt">
-        {wrapColumns(text.replace(/\n+$/, ''))}
-      </pre>
+      <div class="receipt" data-testid="receipt">
+        {printedLines(j.content).map((l, i) =>
+          l.kind === 'qr' ? (
+            <div key={i} class="r-qr" data-qr={l.value} title={l.value}>
+              <span>QR</span>
+            </div>
+          ) : l.kind === 'cut' ? (
+            <div key={i} class="r-cut" />
+          ) : (
+            <div
+              key={i}
+              class={`r-line${l.size === 2 ? ' r-big' : ''}${l.center ? ' r-center' : ''}`}
+              data-size={l.size}
+            >
+              {l.text || '\u00a0'}
+            </div>
+          ),
+        )}
+      </div>
       <figcaption class="muted small">
         {beijing(j.receivedAt)} · {j.printed === false ? '未打印 not printed' : '已打印 printed'}
         {typeof j.fault === 'string' ? ` · 故障 ${j.fault}` : ''}
