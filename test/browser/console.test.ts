@@ -315,22 +315,26 @@ describe('the emulator console in Chromium', () => {
     expect(await stillSamePage()).toBe(true);
   });
 
-  it('settles a refund as WeChat (REFUNDCLOSE) from the console', async () => {
-    // No refund function on this branch: the refund is made at the sandbox's merchant platform (test set-up).
-    const paid = (await s.orders()).find((o) => o.status === 'PAID')!;
-    await s.sandbox.control.vendorRefund({
-      outTradeNo: paid._id,
-      refundFee: 100,
-      outRefundNo: 'RF-console-1',
-    });
+  it('a refund WeChat closes (REFUNDCLOSE, from the Act panel) shows 退款关闭 on the timeline', async () => {
+    const paid = (await s.orders()).find((o) => o.status === 'PAID' && o._id !== paidId)!;
+    await go(`#/orders/${paid._id}`);
+    await page.getByTestId('merchant-refund').click();
+    const refund = page.locator('[data-section="refunds"] [data-refund]');
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('PROCESSING');
+    const refundNo = (await refund.getAttribute('data-refund'))!;
     await go('#/act');
     const section = page.locator('[data-section="refund-settle"]');
-    await expect.poll(() => section.textContent(), WAIT).toContain('RF-console-1');
-    await section.getByRole('button', { name: 'REFUNDCLOSE' }).click();
+    await section.locator(`[data-refund="${refundNo}"]`).getByRole('button', { name: 'REFUNDCLOSE' }).click();
     await expect.poll(() => section.textContent(), WAIT).toContain('没有处理中的退款');
-    expect(await s.sandbox.control.listRefunds({ outRefundNo: 'RF-console-1' })).toMatchObject([
+    expect(await s.sandbox.control.listRefunds({ outRefundNo: refundNo })).toMatchObject([
       { status: 'REFUNDCLOSE', refundFee: 100 },
     ]);
+    await go(`#/orders/${paid._id}`);
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('CLOSED');
+    expect(await refund.textContent()).toContain('退款关闭');
+    // Nothing was refunded: the order is paid in full again.
+    await page.getByTestId('order-status').getByText('已支付').waitFor(WAIT);
+    expect(await s.order(paid._id)).toMatchObject({ status: 'PAID' });
   });
 
   it('edits a product price (integer fen only); orders stay read-only', async () => {
