@@ -205,7 +205,19 @@ describe('the emulator console in Chromium', () => {
     await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('SHIPPED');
     expect(await shipment.textContent()).toContain('已发货');
     expect(await shipment.textContent()).toContain(MERCHANT);
-    await page.getByTestId('buyer-confirm-receipt').click();
+    // The buyer confirms receipt (fulfilOrder `confirmReceipt` as the order's owner) from the Act panel.
+    await go('#/act');
+    await page
+      .locator(`[data-section="receipt"] [data-order="${paidId}"]`)
+      .getByRole('button', { name: '确认收货', exact: true })
+      .click();
+    await expect
+      .poll(
+        () => page.locator(`[data-section="receipt"] [data-order="${paidId}"] .effect`).getAttribute('class'),
+        WAIT,
+      )
+      .toBe('effect ok');
+    await go(`#/orders/${paidId}`);
     await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('RECEIVED');
     expect(await shipment.textContent()).toContain('已收货');
     expect(await shipment.textContent()).toContain('买家确认');

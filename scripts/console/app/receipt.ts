@@ -54,7 +54,7 @@ function wrap(text: string, columns: number): string[] {
   return out;
 }
 
-const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const fromEntities = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 /** Feie markup (Open_printMsg `content`) as the printed lines, none wider than the paper. */
 export function printedLines(content: string): ReceiptLine[] {
@@ -64,7 +64,7 @@ export function printedLines(content: string): ReceiptLine[] {
   for (const piece of pieces) {
     const qr = /^<QR>(.*?)<\/QR>$/i.exec(piece);
     if (qr) {
-      out.push({ kind: 'qr', value: unescape(qr[1]!) });
+      out.push({ kind: 'qr', value: fromEntities(qr[1]!) });
       continue;
     }
     if (/^<CUT>$/i.test(piece)) {
@@ -76,7 +76,7 @@ export function printedLines(content: string): ReceiptLine[] {
     for (const raw of lines) {
       const size: 1 | 2 = /<(CB|B|W)>/i.test(raw) ? 2 : 1;
       const center = /<(CB|C)>/i.test(raw);
-      const text = unescape(raw.replace(/<\/?[A-Z]+>/gi, ''));
+      const text = fromEntities(raw.replace(/<\/?[A-Z]+>/gi, ''));
       for (const t of wrap(text, Math.floor(RECEIPT_COLUMNS / size)))
         out.push({ kind: 'text', text: t, size, center });
     }

@@ -12,7 +12,11 @@ const REFUNDABLE = ['PAID', 'PARTIALLY_REFUNDED'];
 const DEMO_REFUND_FEE = 100;
 
 /** A function's answer, or its refusal as an error the button shows. */
-async function answerOf(name: string, data: Record<string, unknown>, openid: string): Promise<unknown> {
+export async function answerOf(
+  name: string,
+  data: Record<string, unknown>,
+  openid: string,
+): Promise<unknown> {
   const r = (await callFunction(name, data, openid)).result as {
     ok?: boolean;
     data?: unknown;
@@ -21,6 +25,10 @@ async function answerOf(name: string, data: Record<string, unknown>, openid: str
   if (r.ok === false) throw new Error(`${r.error?.code ?? 'ERROR'}: ${r.error?.message ?? ''}`);
   return r.data ?? r;
 }
+
+/** The buyer confirms receipt in the mini-program: fulfilOrder `confirmReceipt` with the order owner's OPENID. */
+export const confirmReceiptAsBuyer = (order: Pick<OrderDoc, '_id' | '_openid'>) =>
+  answerOf('fulfilOrder', { action: 'confirmReceipt', outTradeNo: order._id }, order._openid);
 
 export function OrderActions({ order, merchant }: { order: OrderDoc; merchant: string }) {
   const fulfilment = order.fulfilment?.status as string | undefined;
