@@ -66,10 +66,10 @@ afterAll(async () => {
   if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(shotsDir, { recursive: true, force: true });
 });
 
-async function shot(name: string, p: Page = page): Promise<void> {
+async function shot(name: string, p: Page = page, fullPage = false): Promise<void> {
   mkdirSync(shotsDir, { recursive: true });
   await p.waitForTimeout(300); // let the last refetch paint
-  await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+  await p.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage });
 }
 
 const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
@@ -173,8 +173,11 @@ describe('the emulator console in Chromium', () => {
     const post = page.getByTestId('wecom-post').filter({ hasText: paidId });
     await post.waitFor(WAIT);
     expect(await post.textContent()).toContain('36.00');
+    // Rendered as WeCom renders its markdown: no markup left as text.
+    expect(await post.textContent()).not.toMatch(/<font|\*\*/);
+    expect(await post.locator('.wc-warning').textContent()).toBe('已支付');
     expect(await stillSamePage()).toBe(true);
-    await shot('phone');
+    await shot('phone', page, true);
   });
 
   it("the order's timeline shows its refund (settled SUCCESS from the Act panel) and its shipment, received by the buyer", async () => {
@@ -226,7 +229,7 @@ describe('the emulator console in Chromium', () => {
       .poll(() => page.locator('[data-section="order-head"]').textContent(), WAIT)
       .toMatch(/部分退款.*退款完成.*已收货/);
     expect(await stillSamePage()).toBe(true);
-    await shot('timeline');
+    await shot('timeline', page, true);
   });
 
   it('confirm receipt in WeChat: reconcile (run from the console) reads it and the timeline shows 已收货', async () => {
@@ -462,7 +465,6 @@ describe('the merchant phone', () => {
       await expect
         .poll(() => phone.locator('[data-section="messages"] table').textContent(), WAIT)
         .toContain('1');
-      await shot('phone-messages', phone);
     } finally {
       await phone.close();
       await emu.stop();

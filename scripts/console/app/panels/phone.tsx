@@ -125,6 +125,40 @@ function Receipt({ job }: { job: unknown }) {
   );
 }
 
+const FONT_COLORS: Record<string, string> = { info: 'wc-info', comment: 'wc-comment', warning: 'wc-warning' };
+
+/**
+ * The subset of markdown WeCom's group robot renders: **bold**, <font color="info|comment|warning">, `> ` quote
+ * lines. Everything else stays text (Preact escapes it: nothing in a post becomes markup).
+ */
+function WecomMarkdown({ text }: { text: string }) {
+  const inline = (line: string) =>
+    line.split(/(\*\*[^*]+\*\*|<font color="[a-z]+">.*?<\/font>)/).map((seg, i) => {
+      const bold = /^\*\*([^*]+)\*\*$/.exec(seg);
+      if (bold) return <b key={i}>{bold[1]}</b>;
+      const font = /^<font color="([a-z]+)">(.*?)<\/font>$/.exec(seg);
+      if (font)
+        return (
+          <span key={i} class={FONT_COLORS[font[1]!] ?? ''}>
+            {font[2]}
+          </span>
+        );
+      return seg;
+    });
+  return (
+    <>
+      {text.split('\n').map((line, i) => {
+        const quote = line.startsWith('> ');
+        return (
+          <div key={i} class={quote ? 'wc-quote' : ''}>
+            {inline(quote ? line.slice(2) : line)}
+          </div>
+        );
+      })}
+    </>
+  );
+}
+
 /** A WeCom group robot post, as the group chat shows it (markdown as text). */
 function RobotPost({ post }: { post: unknown }) {
   const p = post as { msgtype?: unknown; content?: unknown; receivedAt?: unknown; fault?: unknown };
@@ -135,7 +169,9 @@ function RobotPost({ post }: { post: unknown }) {
         群机器人 robot · {beijing(p.receivedAt)} · {String(p.msgtype ?? '')}
         {typeof p.fault === 'string' ? ` · 故障 ${p.fault}` : ''}
       </div>
-      <div class="wecom-bubble">{p.content}</div>
+      <div class="wecom-bubble">
+        {p.msgtype === 'markdown' ? <WecomMarkdown text={p.content} /> : p.content}
+      </div>
     </div>
   );
 }
