@@ -410,12 +410,16 @@ describe('the emulator console in Chromium', () => {
     const phone = await browser.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     try {
-      const [order] = await s.orders();
-      await phone.goto(`${s.emulator.baseUrl}/#/orders/${order!._id}`);
-      await phone.getByTestId('order-status').waitFor(WAIT);
-      const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-      expect(overflow).toBeLessThanOrEqual(0);
+      const overflow = () => phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      // The order with a refund and a shipment, then the merchant phone with its message, receipt and post.
+      await phone.goto(`${s.emulator.baseUrl}/#/orders/${paidId}`);
+      await phone.getByTestId('shipment').waitFor(WAIT);
+      expect(await overflow()).toBeLessThanOrEqual(0);
       await shot('phone-timeline', phone);
+      await phone.evaluate('location.hash = "#/phone"');
+      await phone.getByTestId('receipt').first().waitFor(WAIT);
+      await phone.getByTestId('wx-message').first().waitFor(WAIT);
+      expect(await overflow()).toBeLessThanOrEqual(0);
     } finally {
       await phone.close();
     }
