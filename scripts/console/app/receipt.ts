@@ -62,6 +62,7 @@ export function printedLines(content: string): ReceiptLine[] {
   // QR codes and cuts stand on their own; everything else is text separated by <BR>.
   const pieces = content.split(/(<QR>.*?<\/QR>|<CUT>)/i);
   for (const piece of pieces) {
+    if (piece === '') continue; // between a QR code and a cut: nothing printed
     const qr = /^<QR>(.*?)<\/QR>$/i.exec(piece);
     if (qr) {
       out.push({ kind: 'qr', value: fromEntities(qr[1]!) });
