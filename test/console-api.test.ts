@@ -4,6 +4,8 @@
  * uses are forwarded — never GET /sandbox/info, which holds the merchants' API keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { charWidth as consoleCharWidth, paperColumns, printedLines } from '../scripts/console/app/receipt';
+import { charWidth, renderOrderReceipt } from '../shared/src/alerts/receipt';
 import { startTestStack, type TestStack } from './support/stack';
 
 let s: TestStack;
@@ -64,5 +66,37 @@ describe('/sandbox/* through the emulator', () => {
     const r = await call('POST', '/sandbox/pay', { outTradeNo: 'SY-no-such-order-000000' });
     expect(r.status).toBe(404);
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: expect.any(String) } });
+  });
+});
+
+describe("the console's 58 mm receipt", () => {
+  it('counts columns exactly as the receipts are laid out (shared/src/alerts/receipt.ts)', () => {
+    for (const c of ['a', '1', ' ', '：', '¥', '￥', '拿', '铁', '—', '✂', 'ｱ', '한', '𠀀', '·', '…'])
+      expect(consoleCharWidth(c), c).toBe(charWidth(c));
+  });
+
+  it("prints orderAlert's receipt within 32 columns, double size and QR code as the printer does", () => {
+    const content = renderOrderReceipt({
+      shopName: '守银咖啡示范店（朝阳门旗舰店）',
+      title: '新订单 已支付',
+      outTradeNo: 'SY20261205184016T7AWJ0X6MDJ2',
+      at: Date.UTC(2026, 11, 5, 10, 40),
+      lines: [
+        { name: '拿铁咖啡（大杯，燕麦奶，少冰）', unitFee: 1800, quantity: 2, lineFee: 3600 },
+        { name: 'Croissant', unitFee: 1200, quantity: 1, lineFee: 1200 },
+      ],
+      totalFee: 4800,
+    });
+    const lines = printedLines(content);
+    const text = lines.flatMap((l) => (l.kind === 'text' ? [l] : []));
+    for (const l of text) expect(paperColumns(l), l.text).toBeLessThanOrEqual(32);
+    // The double-size shop name (16 wide characters at most per line) wraps onto two centred lines.
+    expect(text.filter((l) => l.size === 2 && l.center).map((l) => l.text)).toEqual([
+      '守银咖啡示范店（',
+      '朝阳门旗舰店）',
+    ]);
+    expect(text.some((l) => l.text === '合计：¥48.00' && l.size === 2)).toBe(true);
+    // It ends with the QR code of the order and the cut, nothing printed after them.
+    expect(lines.slice(-2)).toEqual([{ kind: 'qr', value: 'SY20261205184016T7AWJ0X6MDJ2' }, { kind: 'cut' }]);
   });
 });

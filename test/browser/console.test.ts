@@ -5,18 +5,18 @@
  * by itself — the console follows the stack over its event stream (GET /events); a marker set on `window`
  * proves the page was never reloaded.
  *
+ * The stack loads orderAlert (`alerts: true`): a paid order reaches the merchant's phone as a subscribe
+ * message, a receipt on the Feie printer stand-in and a WeCom robot post.
+ *
  * Screenshots of the main screens are taken on the way: into a temporary directory, or into docs/console/
  * with UPDATE_SCREENSHOTS=1 (how the committed ones were made).
- *
- * Not covered here because the parts are not on this branch: the merchant's subscribe message and printed
- * receipt after a PAYMENT (alerts) — the Merchant phone panel is checked to show their absence gracefully, and
- * its rendering of a subscribe message is checked with the emulator's fixture function that sends one.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paperColumns, RECEIPT_COLUMNS } from '../../scripts/console/app/receipt';
 import { startEmulator } from '../../scripts/emulator/src/index';
 import { REPO_ROOT } from '../support/paths';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -24,6 +24,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumInstalled } from './support/chrom
 
 const MINUTE = 60_000;
 const WAIT = { timeout: 15_000 };
+const MERCHANT = 'o-demo-merchant-owner';
+/** The order created and paid from the console in the second test (its phone, refund and shipment follow it). */
+let paidId = '';
 
 let s: TestStack;
 let browser: BrowserContext;
@@ -39,7 +42,7 @@ beforeAll(async () => {
     throw new Error(
       `Chromium is required here (CI=true) but missing at ${CHROMIUM_PATH}: apt-get install -y chromium`,
     );
-  s = await startTestStack();
+  s = await startTestStack({ alerts: true });
   profile = mkdtempSync(path.join(os.tmpdir(), 'shouyin-chromium-'));
   // A fresh profile per run (launchPersistentContext is how playwright takes --user-data-dir).
   browser = await chromium.launchPersistentContext(profile, {
@@ -63,10 +66,10 @@ afterAll(async () => {
   if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(shotsDir, { recursive: true, force: true });
 });
 
-async function shot(name: string, p: Page = page): Promise<void> {
+async function shot(name: string, p: Page = page, fullPage = false): Promise<void> {
   mkdirSync(shotsDir, { recursive: true });
   await p.waitForTimeout(300); // let the last refetch paint
-  await p.screenshot({ path: path.join(shotsDir, `${name}.png`) });
+  await p.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage });
 }
 
 const go = (hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
@@ -95,7 +98,17 @@ describe('the emulator console in Chromium', () => {
   });
 
   it('creates and pays an order from the console; the timeline turns 已支付 live', async () => {
+    // The merchant allows the alert templates first (WeChat's grant + orderAlert `subscribe`, from the phone panel).
+    await go('#/phone');
+    await page.getByTestId('subscribe-merchant').click();
+    await expect
+      .poll(() => page.locator('[data-section="messages"] .effect').getAttribute('class'), WAIT)
+      .toBe('effect ok');
+    await expect
+      .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
+      .toContain('demo-tmpl-new-order1');
     const id = await createFromConsole();
+    paidId = id;
     const order = await s.order(id);
     expect(order).toMatchObject({ status: 'NOTPAY', totalFee: 3600, _openid: 'o-demo-customer-alice' });
     await expect.poll(() => page.locator('[data-section="unifiedorder"]').textContent(), WAIT).toContain(id);
@@ -111,7 +124,6 @@ describe('the emulator console in Chromium', () => {
       .poll(() => page.locator('[data-section="notifications"]').textContent(), WAIT)
       .toContain('success');
     expect((await s.order(id)).status).toBe('PAID');
-    await shot('timeline');
 
     await go('#/orders');
     await page.locator(`[data-order="${id}"]`).waitFor(WAIT);
@@ -120,6 +132,136 @@ describe('the emulator console in Chromium', () => {
     await page.getByTestId('filter-status').selectOption('NOTPAY');
     await expect.poll(() => page.locator(`[data-order="${id}"]`).count(), WAIT).toBe(0);
     await page.getByTestId('filter-status').selectOption('');
+  });
+
+  it("the merchant's phone shows the paid order's service notification, 58 mm receipt and WeCom post", async () => {
+    await go('#/phone');
+    const card = page.getByTestId('wx-message').filter({ hasText: paidId });
+    await card.waitFor(WAIT);
+    const text = (await card.textContent()) ?? '';
+    for (const part of [
+      '服务通知',
+      'demo-tmpl-new-order',
+      'character_string4',
+      paidId,
+      '¥36.00',
+      '进入小程序查看',
+    ])
+      expect(text).toContain(part);
+    expect(await page.locator('[data-section="messages"] .phone-bar').first().textContent()).toBe(MERCHANT);
+    // The grant was used up by this message.
+    await expect
+      .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
+      .toContain('demo-tmpl-new-order0');
+
+    const receipt = page.getByTestId('receipt').filter({ has: page.locator(`[data-qr="${paidId}"]`) });
+    await receipt.waitFor(WAIT);
+    const lines = await receipt
+      .locator('.r-line')
+      .evaluateAll((els) =>
+        els.map((e) => ({ text: e.textContent ?? '', size: Number(e.getAttribute('data-size')) })),
+      );
+    expect(lines.map((l) => l.text).join('')).toContain(`订单号：${paidId}`);
+    expect(lines).toContainEqual({ text: '合计：¥36.00', size: 2 });
+    expect(lines.some((l) => l.text.startsWith('拿铁'))).toBe(true);
+    for (const l of lines)
+      expect(
+        paperColumns({ text: l.text.replace(/\u00a0/g, ''), size: l.size as 1 | 2 }),
+        l.text,
+      ).toBeLessThanOrEqual(RECEIPT_COLUMNS);
+
+    const post = page.getByTestId('wecom-post').filter({ hasText: paidId });
+    await post.waitFor(WAIT);
+    expect(await post.textContent()).toContain('36.00');
+    // Rendered as WeCom renders its markdown: no markup left as text.
+    expect(await post.textContent()).not.toMatch(/<font|\*\*/);
+    expect(await post.locator('.wc-warning').textContent()).toBe('已支付');
+    expect(await stillSamePage()).toBe(true);
+    await shot('phone', page, true);
+  });
+
+  it("the order's timeline shows its refund (settled SUCCESS from the Act panel) and its shipment, received by the buyer", async () => {
+    await go(`#/orders/${paidId}`);
+    await page.getByTestId('order-status').getByText('已支付').waitFor(WAIT);
+    // The merchant refunds ¥1.00 (applyRefund `start` as the merchant): PROCESSING at WeChat.
+    await page.getByTestId('merchant-refund').click();
+    const refund = page.locator('[data-section="refunds"] [data-refund]');
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('PROCESSING');
+    const refundNo = (await refund.getAttribute('data-refund'))!;
+    expect(await refund.textContent()).toContain('退款中');
+
+    // WeChat settles it (the sandbox, from the Act panel); refundNotify records it.
+    await go('#/act');
+    const pending = page.locator(`[data-section="refund-settle"] [data-refund="${refundNo}"]`);
+    await pending.waitFor(WAIT);
+    await pending.getByRole('button', { name: 'SUCCESS', exact: true }).click();
+    await go(`#/orders/${paidId}`);
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('SUCCESS');
+    expect(await refund.textContent()).toContain('退款完成');
+    expect(await refund.textContent()).toContain('¥1.00');
+    await page.getByTestId('order-status').getByText('部分退款').waitFor(WAIT);
+    expect(await s.order(paidId)).toMatchObject({ status: 'PARTIALLY_REFUNDED' });
+
+    // The merchant ships (fulfilOrder `ship` as o-demo-merchant-owner), the buyer confirms receipt.
+    await page.getByTestId('merchant-ship').click();
+    const shipment = page.getByTestId('shipment');
+    await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('SHIPPED');
+    expect(await shipment.textContent()).toContain('已发货');
+    expect(await shipment.textContent()).toContain(MERCHANT);
+    // The buyer confirms receipt (fulfilOrder `confirmReceipt` as the order's owner) from the Act panel.
+    await go('#/act');
+    await page
+      .locator(`[data-section="receipt"] [data-order="${paidId}"]`)
+      .getByRole('button', { name: '确认收货', exact: true })
+      .click();
+    await expect
+      .poll(
+        () => page.locator(`[data-section="receipt"] [data-order="${paidId}"] .effect`).getAttribute('class'),
+        WAIT,
+      )
+      .toBe('effect ok');
+    await go(`#/orders/${paidId}`);
+    await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('RECEIVED');
+    expect(await shipment.textContent()).toContain('已收货');
+    expect(await shipment.textContent()).toContain('买家确认');
+    expect((await s.order(paidId)).fulfilment).toMatchObject({ status: 'RECEIVED', receivedBy: 'customer' });
+    await expect
+      .poll(() => page.locator('[data-section="order-head"]').textContent(), WAIT)
+      .toMatch(/部分退款.*退款完成.*已收货/);
+    expect(await stillSamePage()).toBe(true);
+    await shot('timeline', page, true);
+  });
+
+  it('confirm receipt in WeChat: reconcile (run from the console) reads it and the timeline shows 已收货', async () => {
+    const id = await createFromConsole();
+    await page.getByTestId('pay-success').click();
+    await page.getByTestId('order-status').getByText('已支付').waitFor(WAIT);
+    await page.getByTestId('merchant-ship').click();
+    const shipment = page.getByTestId('shipment');
+    await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('SHIPPED');
+    // WeChat has the shipment once it is uploaded (the stand-in indexes payments after a delay: reconcile retries).
+    await expect
+      .poll(
+        async () => {
+          if ((await s.order(id)).fulfilment?.upload?.status !== 'UPLOADED')
+            await s.emulator.fireTrigger('reconcile', 'reconcileTimer');
+          return (await s.order(id)).fulfilment?.upload?.status;
+        },
+        { timeout: 20_000, interval: 1000 },
+      )
+      .toBe('UPLOADED');
+    await page.getByTestId('wechat-confirm-receipt').click();
+    await expect
+      .poll(() => page.locator('[data-section="order-actions"] .effect').first().getAttribute('class'), WAIT)
+      .toBe('effect ok');
+    expect((await s.order(id)).fulfilment?.status).toBe('SHIPPED');
+    await page.waitForTimeout(1100); // SHIPPING_RECEIPT_CHECK_MS in the test stack: 1 s
+    await go('#/act');
+    await page.getByTestId('reconcile').click();
+    await go(`#/orders/${id}`);
+    await expect.poll(() => shipment.getAttribute('data-status'), WAIT).toBe('RECEIVED');
+    expect(await shipment.textContent()).toContain('微信确认');
+    expect((await s.order(id)).fulfilment).toMatchObject({ status: 'RECEIVED', receivedBy: 'wechat' });
   });
 
   it('lists orders as they are created elsewhere and filters them by customer', async () => {
@@ -188,22 +330,26 @@ describe('the emulator console in Chromium', () => {
     expect(await stillSamePage()).toBe(true);
   });
 
-  it('settles a refund as WeChat (REFUNDCLOSE) from the console', async () => {
-    // No refund function on this branch: the refund is made at the sandbox's merchant platform (test set-up).
-    const paid = (await s.orders()).find((o) => o.status === 'PAID')!;
-    await s.sandbox.control.vendorRefund({
-      outTradeNo: paid._id,
-      refundFee: 100,
-      outRefundNo: 'RF-console-1',
-    });
+  it('a refund WeChat closes (REFUNDCLOSE, from the Act panel) shows 退款关闭 on the timeline', async () => {
+    const paid = (await s.orders()).find((o) => o.status === 'PAID' && o._id !== paidId)!;
+    await go(`#/orders/${paid._id}`);
+    await page.getByTestId('merchant-refund').click();
+    const refund = page.locator('[data-section="refunds"] [data-refund]');
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('PROCESSING');
+    const refundNo = (await refund.getAttribute('data-refund'))!;
     await go('#/act');
     const section = page.locator('[data-section="refund-settle"]');
-    await expect.poll(() => section.textContent(), WAIT).toContain('RF-console-1');
-    await section.getByRole('button', { name: 'REFUNDCLOSE' }).click();
+    await section.locator(`[data-refund="${refundNo}"]`).getByRole('button', { name: 'REFUNDCLOSE' }).click();
     await expect.poll(() => section.textContent(), WAIT).toContain('没有处理中的退款');
-    expect(await s.sandbox.control.listRefunds({ outRefundNo: 'RF-console-1' })).toMatchObject([
+    expect(await s.sandbox.control.listRefunds({ outRefundNo: refundNo })).toMatchObject([
       { status: 'REFUNDCLOSE', refundFee: 100 },
     ]);
+    await go(`#/orders/${paid._id}`);
+    await expect.poll(() => refund.getAttribute('data-status'), WAIT).toBe('CLOSED');
+    expect(await refund.textContent()).toContain('退款关闭');
+    // Nothing was refunded: the order is paid in full again.
+    await page.getByTestId('order-status').getByText('已支付').waitFor(WAIT);
+    expect(await s.order(paid._id)).toMatchObject({ status: 'PAID' });
   });
 
   it('edits a product price (integer fen only); orders stay read-only', async () => {
@@ -231,7 +377,7 @@ describe('the emulator console in Chromium', () => {
     expect(put.status).toBe(403);
   });
 
-  it('shows invocations with their answers, never the API key; the phone says what is not available', async () => {
+  it('shows invocations with their answers, never the API key; grants appear live on the phone', async () => {
     await go('#/invocations/createPayment');
     const first = page.locator('details.inv').first();
     await first.waitFor(WAIT);
@@ -244,10 +390,6 @@ describe('the emulator console in Chromium', () => {
       await page.waitForTimeout(300);
       expect(await page.content()).not.toContain(s.merchant.apiKey);
     }
-    // On this branch no function sends a subscribe message yet (alerts) and the printer/WeCom endpoints 404.
-    await page.getByTestId('no-messages').waitFor(WAIT);
-    await page.getByTestId('printer-unavailable').waitFor(WAIT);
-    await page.getByTestId('wecom-unavailable').waitFor(WAIT);
     // The user accepting subscriptions (the emulator's control call) shows up live as grants left.
     await fetch(`${s.emulator.baseUrl}/control/subscriptions`, {
       method: 'POST',
@@ -255,7 +397,7 @@ describe('the emulator console in Chromium', () => {
     });
     await expect
       .poll(() => page.locator('[data-section="messages"] table').textContent(), WAIT)
-      .toBe('o-demo-merchant-ownerTPL-ORDER-PAID2');
+      .toContain('o-demo-merchant-ownerTPL-ORDER-PAID2');
     await go('#/orders');
     await page.locator('[data-order]').first().waitFor(WAIT);
     await shot('orders');
@@ -268,12 +410,16 @@ describe('the emulator console in Chromium', () => {
     const phone = await browser.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     try {
-      const [order] = await s.orders();
-      await phone.goto(`${s.emulator.baseUrl}/#/orders/${order!._id}`);
-      await phone.getByTestId('order-status').waitFor(WAIT);
-      const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-      expect(overflow).toBeLessThanOrEqual(0);
+      const overflow = () => phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      // The order with a refund and a shipment, then the merchant phone with its message, receipt and post.
+      await phone.goto(`${s.emulator.baseUrl}/#/orders/${paidId}`);
+      await phone.getByTestId('shipment').waitFor(WAIT);
+      expect(await overflow()).toBeLessThanOrEqual(0);
       await shot('phone-timeline', phone);
+      await phone.evaluate('location.hash = "#/phone"');
+      await phone.getByTestId('receipt').first().waitFor(WAIT);
+      await phone.getByTestId('wx-message').first().waitFor(WAIT);
+      expect(await overflow()).toBeLessThanOrEqual(0);
     } finally {
       await phone.close();
     }
@@ -323,7 +469,6 @@ describe('the merchant phone', () => {
       await expect
         .poll(() => phone.locator('[data-section="messages"] table').textContent(), WAIT)
         .toContain('1');
-      await shot('phone-messages', phone);
     } finally {
       await phone.close();
       await emu.stop();

@@ -195,3 +195,19 @@ export const sandbox = {
 };
 
 export const reconcileNow = () => post<{ invocation: Invocation }>('/triggers/reconcile/reconcileTimer');
+
+/** WeChat's side of fulfilment: the buyer confirms receipt in WeChat (the shipping-info service stand-in). */
+export const confirmReceiptInWeChat = (outTradeNo: string) =>
+  post<unknown>('/control/shipping/confirm-receipt', { outTradeNo });
+
+/** The user tapping "allow" on WeChat's subscribe dialog (the emulator's grants, as WeChat keeps them). */
+export const grantSubscription = (openid: string, templateId: string, count: number) =>
+  post<unknown>('/control/subscriptions', { openid, templateId, count });
+
+/** The shop's merchants: the openids in `merchants` documents' reviewerOpenids (the demo owner if none). */
+export async function merchantOpenids(): Promise<string[]> {
+  const ids = (await docs<Doc & { reviewerOpenids?: string[] }>('merchants')).flatMap(
+    (m) => m.reviewerOpenids ?? [],
+  );
+  return ids.length ? [...new Set(ids)] : ['o-demo-merchant-owner'];
+}

@@ -28,4 +28,24 @@ export const ACTOR_LABELS: Record<string, string> = {
   confirm: '主动查单',
   reconcile: '对账',
   'create-payment': '下单',
+  merchant: '商家',
+};
+
+/** Refund states as the customer and the merchant read them (shared/src/refunds/state.ts REFUND_LABELS). */
+export const REFUND_LABELS: Record<string, string> = {
+  REQUESTED: '待审核',
+  CANCELLED: '已取消',
+  REJECTED: '已拒绝',
+  PROCESSING: '退款中',
+  SUCCESS: '退款完成',
+  FAILED: '退款失败',
+  CHANGE: '退款异常',
+  CLOSED: '退款关闭',
+};
+
+/** Fulfilment states (shared/src/fulfilment/state.ts). */
+export const FULFILMENT_LABELS: Record<string, string> = {
+  UNSHIPPED: '待发货',
+  SHIPPED: '已发货',
+  RECEIVED: '已收货',
 };

@@ -1,10 +1,19 @@
 // Act as WeChat and the customer: the control API as buttons, each showing its effect next to it.
 
 import { useState } from 'preact/hooks';
-import { callFunction, docs, type OrderDoc, optional, reconcileNow, sandbox } from '../api';
+import {
+  callFunction,
+  confirmReceiptInWeChat,
+  docs,
+  type OrderDoc,
+  optional,
+  reconcileNow,
+  sandbox,
+} from '../api';
 import { beijing, yuan } from '../format';
 import { useLive } from '../live';
 import { Action, KeyValue, Section } from '../ui';
+import { confirmReceiptAsBuyer } from './order-actions';
 
 const CUSTOMERS = ['o-demo-customer-alice', 'o-demo-customer-bob'];
 const API_TARGETS = ['*', 'unifiedorder', 'orderquery', 'closeorder', 'refund', 'refundquery'];
@@ -16,13 +25,14 @@ const KINDS: Record<string, string[]> = {
 const MIN = 60_000;
 
 async function load() {
-  const [products, orders, refunds, clock] = await Promise.all([
+  const [products, orders, refunds, clock, shipped] = await Promise.all([
     docs<{ _id: string; name: string; priceFee: number; onSale: boolean }>('products'),
     docs<OrderDoc>('orders', { status: 'NOTPAY' }),
     optional<Array<Record<string, unknown>>>('/sandbox/refunds'),
     optional<{ now: number; mode: string }>('/sandbox/clock'),
+    docs<OrderDoc>('orders', { 'fulfilment.status': 'SHIPPED' }),
   ]);
-  return { products, orders, refunds, clock };
+  return { products, orders, refunds, clock, shipped };
 }
 
 function CreateOrder({
@@ -154,7 +164,10 @@ function CallAny() {
   const [data, setData] = useState('{"action":"list"}');
   return (
     <Section title="调用云函数 Call a function as a user" id="call">
-      <p class="small muted">例如确认收货 e.g. confirm receipt, once fulfilment lands.</p>
+      <p class="small muted">
+        例如 e.g. fulfilOrder {'{"action":"status"}'} as o-demo-merchant-owner. 确认收货、发货、退款 Confirm
+        receipt, ship and refund have buttons on the order's timeline.
+      </p>
       <p class="buttons">
         <input value={fn} onInput={(e) => setFn((e.target as HTMLInputElement).value)} />
         <input value={openid} onInput={(e) => setOpenid((e.target as HTMLInputElement).value)} />
@@ -173,7 +186,7 @@ function CallAny() {
 export function Act() {
   const { data } = useLive(load, []);
   if (!data) return null;
-  const { products, orders, refunds, clock } = data;
+  const { products, orders, refunds, clock, shipped } = data;
   const processing = (refunds ?? []).filter((r) => r.status === 'PROCESSING');
   return (
     <div class="grid">
@@ -220,7 +233,7 @@ export function Act() {
           <p class="muted">没有处理中的退款 no refund PROCESSING</p>
         ) : (
           processing.map((r) => (
-            <div key={String(r.outRefundNo)}>
+            <div key={String(r.outRefundNo)} data-refund={String(r.outRefundNo)}>
               <KeyValue
                 value={{ outRefundNo: r.outRefundNo, outTradeNo: r.outTradeNo, refundFee: r.refundFee }}
               />
@@ -244,6 +257,21 @@ export function Act() {
             </div>
           ))
         )}
+      </Section>
+      <Section title="作为买家确认收货 Confirm receipt as the buyer" id="receipt">
+        {shipped.length === 0 && <p class="muted">没有已发货的订单 no order shipped</p>}
+        <ul class="plain">
+          {shipped.map((o) => (
+            <li key={o._id} data-order={o._id}>
+              <a href={`#/orders/${o._id}`} class="mono small">
+                {o._id}
+              </a>{' '}
+              <span class="muted small">{o._openid}</span>{' '}
+              <Action label="确认收货" kind="primary" run={() => confirmReceiptAsBuyer(o)} />
+              <Action label="在微信中确认" run={() => confirmReceiptInWeChat(o._id)} />
+            </li>
+          ))}
+        </ul>
       </Section>
       <CallAny />
     </div>
