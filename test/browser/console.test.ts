@@ -89,7 +89,8 @@ async function createFromConsole(): Promise<string> {
 
 const stillSamePage = () => page.evaluate('window.notReloaded === true');
 
-describe('the emulator console in Chromium', () => {
+// Each step may wait up to WAIT for the page to catch up (a loaded 2-core CI machine): a test gets several.
+describe('the emulator console in Chromium', { timeout: 90_000 }, () => {
   it('serves the page at / (browsers) and still answers emulator.json to API clients', async () => {
     await expect.poll(() => page.getByTestId('live').textContent(), WAIT).toMatch(/实时/);
     await page.locator('[data-function="createPayment"]').waitFor(WAIT);
@@ -426,7 +427,7 @@ describe('the emulator console in Chromium', () => {
   });
 });
 
-describe('the merchant phone', () => {
+describe('the merchant phone', { timeout: 90_000 }, () => {
   it('renders a subscribe message a function sent, like a WeChat service notification, as it arrives', async () => {
     // The emulator's fixture repository: its `sample` function sends subscribe messages through the SDK stand-in.
     const emu = await startEmulator({
