@@ -9,19 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { executePlan } from './lib/cloud-deploy';
-import { readEnvFile } from './lib/env-file';
+import { deployContext } from './lib/env-file';
 import { formatPlan, makePlan, PlanRefused } from './lib/plan';
 import { loadDeployProject } from './lib/project';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
 async function run(): Promise<number> {
-  const root = path.resolve(arg('--repo') ?? process.cwd());
-  const dotenv = readEnvFile(path.resolve(root, arg('--env-file') ?? '.env'));
-  const envId = process.env.TCB_ENV_ID || dotenv.TCB_ENV_ID;
+  const { root, dotenv, envId } = deployContext();
   const project = loadDeployProject(root);
   let plan: ReturnType<typeof makePlan>;
   try {

@@ -5,21 +5,13 @@
  * here). Exit code 1 when something must be fixed.
  * Usage: node scripts/deploy/dist/doctor.js [--env-file FILE] [--repo DIR] [--remote]
  */
-import path from 'node:path';
 import { diagnose, forgeP12Reader, formatFindings } from './lib/doctor';
-import { readEnvFile } from './lib/env-file';
+import { deployContext } from './lib/env-file';
 import { loadDeployProject } from './lib/project';
 import { remoteFindings } from './lib/remote-doctor';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
 async function run(): Promise<number> {
-  const root = path.resolve(arg('--repo') ?? process.cwd());
-  const dotenv = readEnvFile(path.resolve(root, arg('--env-file') ?? '.env'));
-  const envId = process.env.TCB_ENV_ID || dotenv.TCB_ENV_ID;
+  const { root, dotenv, envId } = deployContext();
   const project = loadDeployProject(root);
   const findings = diagnose({ root, project, dotenv, envId, readP12: forgeP12Reader() });
   if (process.argv.includes('--remote'))

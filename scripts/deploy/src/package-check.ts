@@ -5,19 +5,15 @@
  * `--fix-permissions` first rewrites each config.json's permissions.openapi to what its bundle calls.
  * Usage: node scripts/deploy/dist/package-check.js [--repo DIR] [--cache DIR] [--fix-permissions]
  */
+
 import path from 'node:path';
-import { readEnvFile } from './lib/env-file';
+import { cliOption, readEnvFile } from './lib/env-file';
 import { CHECK_ENV, checkFolder, fixPermissions, npmInstallCache } from './lib/package-check';
 import { loadDeployProject } from './lib/project';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-
-const root = path.resolve(arg('--repo') ?? process.cwd());
+const root = path.resolve(cliOption('--repo') ?? process.cwd());
 const cacheRoot = path.resolve(
-  arg('--cache') ?? path.join(root, 'node_modules/.cache/shouyin-package-check'),
+  cliOption('--cache') ?? path.join(root, 'node_modules/.cache/shouyin-package-check'),
 );
 const t0 = Date.now();
 if (process.argv.includes('--fix-permissions')) {
