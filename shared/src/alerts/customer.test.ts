@@ -21,6 +21,7 @@ import { subscribeSender } from './subscribe-sender';
 import { ALERT_TABLE, CUSTOMER_TEMPLATE_SLOTS } from './table';
 import { deliverAlerts } from './use-cases/deliver-alerts';
 import { plannedDeliveries } from './use-cases/drain-outbox';
+import { recordSubscription } from './use-cases/record-subscription';
 
 const CUSTOMER_KINDS: readonly OutboxKind[] = [
   'ORDER_PAID',
@@ -352,5 +353,13 @@ describe('customer deliveries on the emulator (in process)', () => {
     expect(sent.map((m) => m.templateId).sort()).toEqual([PAID.id, REFUND.id, REFUND.id]);
     expect(sent.every((m) => m.page === 'pages/order/order?outTradeNo=SY3')).toBe(true);
     expect((await ledger())?.['o-buyer']).toBeUndefined();
+  });
+
+  it('a merchant accepting a buyer template records no grant: only merchant templates have a ledger', async () => {
+    const r = await recordSubscription(deps(), OWNER, {
+      results: { [PAID.id]: 'accept', [MERCHANT_ORDER.id]: 'accept' },
+    });
+    expect(r).toMatchObject({ accepted: [MERCHANT_ORDER.id], ignored: [PAID.id] });
+    expect(Object.keys((await ledger())?.[OWNER]?.templates ?? {})).toEqual([MERCHANT_ORDER.id]);
   });
 });
