@@ -6,7 +6,7 @@
  * without a grant the buyer's delivery is FAILED "no grant" while the merchant's alerts and the receipt
  * still go out; 100 duplicate payment notifications still give one message.
  */
-import type { AlertDelivery, RefundChange } from '@shouyin/shared';
+import type { AlertDelivery, AlertStatus, RefundChange } from '@shouyin/shared';
 import { NOTIFY_SUCCESS_XML } from '@shouyin/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CUSTOMER_TEMPLATE_IDS } from '../miniprogram/config';
@@ -168,6 +168,15 @@ it('without a grant: the buyer’s delivery FAILED "no grant"; the merchant’s 
   const merchant = ds.find((d) => d.channel === 'subscribe')!;
   expect(merchant.status === 'SENT' || merchant.waitingForGrant === true).toBe(true);
   expect(toBuyer(buyer, no)).toHaveLength(0);
+  // Not the merchant's failure: status counts and lists the shop's channels only.
+  const status = await s.call<AlertStatus>('orderAlert', { action: 'status' }, MERCHANT_OPENID);
+  if (!status.ok) throw new Error(status.error.code);
+  const all = (await s.emulator.db
+    .collection('alerts')
+    .find({ status: 'FAILED' })) as unknown as AlertDelivery[];
+  expect(all.some((d) => d.channel === 'customer')).toBe(true);
+  expect(status.data.failed).toBe(all.filter((d) => d.channel !== 'customer').length);
+  expect(status.data.recentFailures.map((f) => f.channel)).not.toContain('customer');
   // Never retried: a later grant does not resurrect it (the buyer was not asked at that payment).
   await allow(buyer, [PAID_TMPL]);
   await deliver();
