@@ -35,10 +35,13 @@ const posts = async (): Promise<Array<{ content: string }>> =>
   ).posts;
 const fault = (path: string, body: object) =>
   s.emulator.http('POST', path, JSON.stringify(body), { 'content-type': 'application/json' });
+/** The shop's deliveries (the buyer's `customer` messages are test/customer-alerts.test.ts's). */
 const deliveries = async (outTradeNo: string): Promise<AlertDelivery[]> =>
-  (await s.emulator.db
-    .collection('alerts')
-    .find({ 'facts.outTradeNo': outTradeNo }, { orderBy: [['_id', 'asc']] })) as unknown as AlertDelivery[];
+  (
+    (await s.emulator.db
+      .collection('alerts')
+      .find({ 'facts.outTradeNo': outTradeNo }, { orderBy: [['_id', 'asc']] })) as unknown as AlertDelivery[]
+  ).filter((d) => d.channel !== 'customer');
 const deliver = () => s.call('orderAlert', { action: 'deliver' });
 const jobsFor = async (no: string) => (await jobs()).filter((j) => j.content.includes(no));
 

@@ -5,8 +5,12 @@
  *   ALERT_TEMPLATES         JSON: {"order"|"refund"|"anomaly": {"id": "<template id>", "fields": {"thing1":
  *                           "title", "amount2": "amount", "time3": "time", "character_string4": "orderNo",
  *                           "phrase5": "status"}}} — values from format.ts FACT_NAMES; each key's type must be
- *                           one Shouyin formats; amount keys take `amount`, time/date keys take `time`
+ *                           one Shouyin formats; amount keys take `amount`, time/date keys take `time`.
+ *                           The buyer's slots "customerOrder" | "customerShipped" | "customerRefund" take the
+ *                           same shape (table.ts CUSTOMER_TEMPLATE_SLOTS); an unset slot = no customer message
  *   ALERT_PAGE              mini-program page opened from a message (default pages/merchant/merchant, the console);
+ *                           `?outTradeNo=<no>` is appended
+ *   ALERT_CUSTOMER_PAGE     the page a customer's message opens (default pages/order/order, the order detail);
  *                           `?outTradeNo=<no>` is appended
  *   ALERT_MINIPROGRAM_STATE formal (default) | trial | developer
  *   ALERT_TIMEOUT_MS        per request to WeChat / the printer / the robot (default 3000, 500–10000)
@@ -22,7 +26,16 @@ import type { Env } from '../config';
 import { ConfigError } from '../errors';
 import type { FeieAccount } from './feie';
 import { FACT_NAMES, type FactName, keyType } from './format';
-import { TEMPLATE_SLOTS, type TemplateSlot } from './table';
+import {
+  CUSTOMER_TEMPLATE_SLOTS,
+  type CustomerTemplateSlot,
+  TEMPLATE_SLOTS,
+  type TemplateSlot,
+} from './table';
+
+/** Every slot ALERT_TEMPLATES takes: the merchants' and the buyer's. */
+export type AnyTemplateSlot = TemplateSlot | CustomerTemplateSlot;
+const ALL_SLOTS: readonly AnyTemplateSlot[] = [...TEMPLATE_SLOTS, ...CUSTOMER_TEMPLATE_SLOTS];
 
 export interface TemplateConfig {
   id: string;
@@ -30,8 +43,10 @@ export interface TemplateConfig {
 }
 
 export interface AlertConfig {
-  templates: Partial<Record<TemplateSlot, TemplateConfig>>;
+  templates: Partial<Record<AnyTemplateSlot, TemplateConfig>>;
   page: string;
+  /** The buyer's page (ALERT_CUSTOMER_PAGE). */
+  customerPage: string;
   miniprogramState: 'formal' | 'trial' | 'developer';
   timeoutMs: number;
   printer?: FeieAccount;
@@ -64,6 +79,9 @@ export function loadAlertConfig(env: Env = process.env): Readonly<AlertConfig> {
   const templates = parseTemplates(get('ALERT_TEMPLATES'), fail);
   const page = get('ALERT_PAGE') ?? 'pages/merchant/merchant';
   if (!/^[A-Za-z0-9_\-/]{1,200}$/.test(page)) fail('ALERT_PAGE', 'must be a mini-program page path');
+  const customerPage = get('ALERT_CUSTOMER_PAGE') ?? 'pages/order/order';
+  if (!/^[A-Za-z0-9_\-/]{1,200}$/.test(customerPage))
+    fail('ALERT_CUSTOMER_PAGE', 'must be a mini-program page path');
   const state = get('ALERT_MINIPROGRAM_STATE') ?? 'formal';
   if (!['formal', 'trial', 'developer'].includes(state))
     fail('ALERT_MINIPROGRAM_STATE', 'must be formal, trial or developer');
@@ -111,6 +129,7 @@ export function loadAlertConfig(env: Env = process.env): Readonly<AlertConfig> {
   return Object.freeze({
     templates,
     page,
+    customerPage,
     miniprogramState: state as AlertConfig['miniprogramState'],
     timeoutMs,
     ...(printer ? { printer } : {}),
@@ -143,7 +162,7 @@ function endpoint(
 function parseTemplates(
   raw: string | undefined,
   fail: (v: string, p: string) => undefined,
-): Partial<Record<TemplateSlot, TemplateConfig>> {
+): Partial<Record<AnyTemplateSlot, TemplateConfig>> {
   if (raw === undefined) return {};
   const V = 'ALERT_TEMPLATES';
   let parsed: unknown;
@@ -157,10 +176,10 @@ function parseTemplates(
     fail(V, 'must be a JSON object of template slots');
     return {};
   }
-  const out: Partial<Record<TemplateSlot, TemplateConfig>> = {};
+  const out: Partial<Record<AnyTemplateSlot, TemplateConfig>> = {};
   for (const [slot, t] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!(TEMPLATE_SLOTS as readonly string[]).includes(slot)) {
-      fail(V, `unknown slot ${JSON.stringify(slot.slice(0, 20))} (slots: ${TEMPLATE_SLOTS.join(', ')})`);
+    if (!(ALL_SLOTS as readonly string[]).includes(slot)) {
+      fail(V, `unknown slot ${JSON.stringify(slot.slice(0, 20))} (slots: ${ALL_SLOTS.join(', ')})`);
       continue;
     }
     const { id, fields } = (t ?? {}) as { id?: unknown; fields?: unknown };
@@ -189,7 +208,7 @@ function parseTemplates(
         ok = false;
       }
     }
-    if (ok) out[slot as TemplateSlot] = { id, fields: fields as Record<string, FactName> };
+    if (ok) out[slot as AnyTemplateSlot] = { id, fields: fields as Record<string, FactName> };
   }
   return out;
 }

@@ -14,7 +14,8 @@ import { type RobotPort, wecomRobot } from './wecom';
 
 export interface AlertDeps {
   db: Db;
-  settings: Pick<AlertConfig, 'templates' | 'page' | 'miniprogramState'>;
+  settings: Pick<AlertConfig, 'templates' | 'page' | 'miniprogramState'> &
+    Partial<Pick<AlertConfig, 'customerPage'>>;
   subscribe?: SubscribeSender;
   printer?: PrinterPort;
   robot?: RobotPort;
@@ -33,7 +34,12 @@ export function alertDeps(parts: {
   const { config } = parts;
   return {
     db: parts.db,
-    settings: { templates: config.templates, page: config.page, miniprogramState: config.miniprogramState },
+    settings: {
+      templates: config.templates,
+      page: config.page,
+      miniprogramState: config.miniprogramState,
+      customerPage: config.customerPage,
+    },
     subscribe:
       parts.subscribeSend && Object.keys(config.templates).length > 0
         ? subscribeSender(parts.subscribeSend, config.timeoutMs)

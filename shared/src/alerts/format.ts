@@ -77,7 +77,7 @@ export function formatValue(type: KeyType, value: string | number | undefined): 
 
 /** What each fact is for one event (text, or fen / epoch ms for amounts and times). */
 export function factValues(
-  rule: AlertRule,
+  rule: Pick<AlertRule, 'title' | 'status' | 'amount'>,
   facts: AlertFacts,
 ): Record<FactName, string | number | undefined> {
   return {
@@ -93,7 +93,7 @@ export function factValues(
 /** subscribeMessage.send `data` for one event: every key of the template, each within its rule. */
 export function templateData(
   fields: Readonly<Record<string, FactName>>,
-  rule: AlertRule,
+  rule: Pick<AlertRule, 'title' | 'status' | 'amount'>,
   facts: AlertFacts,
 ): Record<string, { value: string }> {
   const values = factValues(rule, facts);

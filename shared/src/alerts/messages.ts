@@ -26,6 +26,33 @@ export function subscribeMessage(
   };
 }
 
+/** The buyer's page when ALERT_CUSTOMER_PAGE is not set: the order detail of the mini-program. */
+export const DEFAULT_CUSTOMER_PAGE = 'pages/order/order';
+
+/**
+ * The buyer's subscribe message: the customer words of the kind's rule (table.ts `customer`), the merchant
+ * rule's amount, the customer template's keys; `page` opens the buyer's own order.
+ */
+export function customerMessage(
+  facts: AlertFacts,
+  touser: string,
+  template: TemplateConfig,
+  settings: { customerPage?: string; miniprogramState: SubscribeMessageData['miniprogramState'] },
+): SubscribeMessageData {
+  const rule = alertRule(facts.kind);
+  if (!rule.customer) throw new Error(`${facts.kind} has no customer message`);
+  const words = { title: rule.customer.title, status: rule.customer.status, amount: rule.amount };
+  const page = settings.customerPage ?? DEFAULT_CUSTOMER_PAGE;
+  return {
+    touser,
+    templateId: template.id,
+    page: `${page}?outTradeNo=${encodeURIComponent(facts.outTradeNo)}`,
+    data: templateData(template.fields, words, facts),
+    miniprogramState: settings.miniprogramState,
+    lang: 'zh_CN',
+  };
+}
+
 export function receiptFor(
   facts: AlertFacts,
   shopName: string,

@@ -10,6 +10,9 @@
  *   unreadable answer → FAIL "outcome unknown": Feie has no idempotency key and answered no job id to query,
  *   so a resend could print a second receipt; the merchant sees it and may reprint.
  * - WeCom robot: errcode 0 → DELIVERED; timeout / network / 45009 / HTTP 5xx → RETRY; others → FAIL.
+ * - Customer (a subscribe message to the buyer): as a merchant's, except 43101 → FAIL "no grant": the buyer
+ *   did not allow (or already used) that template at checkout and cannot be asked again, so nothing waits
+ *   and no ledger or re-subscribe mark is touched.
  * Every RETRY counts; after MAX_SENDS sends the delivery FAILs "gave up".
  */
 import type { DeliveryEvent } from './delivery-state';
@@ -71,6 +74,12 @@ export function decideSend(channel: AlertChannel, outcome: SendOutcome, sends: n
         delayMs: PRINT_QUERY_MS,
       };
     case 'no-grant':
+      if (channel === 'customer')
+        return {
+          event: 'FAIL',
+          attempt: { result: 'no-grant', errCode: outcome.errCode, message: outcome.message },
+          failReason: `no grant (${outcome.errCode}): the customer did not allow this template; a customer cannot be asked to re-subscribe`,
+        };
       return {
         event: 'RETRY',
         attempt: { result: 'no-grant', errCode: outcome.errCode, message: outcome.message },

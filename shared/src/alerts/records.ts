@@ -7,8 +7,16 @@
 import type { OutboxKind } from '../orders/records';
 import type { DeliveryStatus } from './delivery-state';
 
-export type AlertChannel = 'subscribe' | 'printer' | 'wecom';
-export const ALERT_CHANNELS: readonly AlertChannel[] = ['subscribe', 'printer', 'wecom'];
+/** The shop's channels: subscribe messages to its merchants, its receipt printer, its group robot. */
+export type MerchantChannel = 'subscribe' | 'printer' | 'wecom';
+export const MERCHANT_CHANNELS: readonly MerchantChannel[] = ['subscribe', 'printer', 'wecom'];
+/**
+ * `customer`: a subscribe message to the order's buyer (table.ts `customer`). Its own channel, so its
+ * delivery id never meets a merchant's (a merchant may buy in their own shop), it never touches the grant
+ * ledger, and the merchant's `status` counts and lists only the shop's channels.
+ */
+export type AlertChannel = MerchantChannel | 'customer';
+export const ALERT_CHANNELS: readonly AlertChannel[] = ['subscribe', 'printer', 'wecom', 'customer'];
 
 /** What an alert says, taken from its outbox entry (money in fen, times in epoch ms). */
 export interface AlertFacts {
@@ -43,10 +51,10 @@ export interface AlertDelivery {
   eventId: string;
   kind: OutboxKind;
   channel: AlertChannel;
-  /** An openid (subscribe), the printer SN (printer), `robot` (wecom). */
+  /** An openid (subscribe: a merchant; customer: the order's buyer), the printer SN, `robot` (wecom). */
   recipient: string;
   merchantId: string;
-  /** Subscribe messages: the template this delivery uses (its ledger key). */
+  /** Subscribe messages: the template this delivery uses (a merchant's: its ledger key). */
   templateId?: string;
   facts: AlertFacts;
   status: DeliveryStatus;

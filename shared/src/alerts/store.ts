@@ -27,7 +27,13 @@ export async function addOnce(db: Db, collection: string, doc: { _id: string }):
 
 // ------------------------------------------------------------------------------------------ the drain
 
-export type PendingCarrier = OutboxCarrier & { _id: string };
+/** An order (`_openid`: its payer) or a refund (`outTradeNo`, `openid`: the order's payer). */
+export type PendingCarrier = OutboxCarrier & {
+  _id: string;
+  _openid?: unknown;
+  openid?: unknown;
+  outTradeNo?: unknown;
+};
 
 /**
  * Orders or refunds whose outbox has entries not yet copied into the delivery log; with `outTradeNo`, only

@@ -7,17 +7,42 @@
  *
  * Three template slots, because `wx.requestSubscribeMessage` takes at most 3 templates per tap in the older
  * documentation (5 now): the merchant console asks for all three with one tap.
+ *
+ * Kinds with `to: 'both'` also tell the order's buyer (`customer`): one subscribe message (channel
+ * `customer`, never the printer or the robot) with a customer template slot — payment result, shipped,
+ * refund result: the three templates the checkout page offers in its one `wx.requestSubscribeMessage`.
  */
 import type { OutboxKind } from '../orders/records';
-import type { AlertChannel } from './records';
+import type { MerchantChannel } from './records';
 
 export type TemplateSlot = 'order' | 'refund' | 'anomaly';
 export const TEMPLATE_SLOTS: readonly TemplateSlot[] = ['order', 'refund', 'anomaly'];
 
-export interface AlertRule {
-  /** Who: the shop's merchants (the only recipients there are today). */
-  to: 'merchants';
-  channels: readonly AlertChannel[];
+/** The buyer's templates (ALERT_TEMPLATES, like the merchant slots; an unset slot = no customer message). */
+export type CustomerTemplateSlot = 'customerOrder' | 'customerShipped' | 'customerRefund';
+export const CUSTOMER_TEMPLATE_SLOTS: readonly CustomerTemplateSlot[] = [
+  'customerOrder',
+  'customerShipped',
+  'customerRefund',
+];
+
+/** What the buyer's message says (customer-facing words; the amount is the merchant rule's). */
+export interface CustomerRule {
+  template: CustomerTemplateSlot;
+  /** A `thing` value: ≤ 20 characters. */
+  title: string;
+  /** A `phrase` value: ≤ 5 Chinese characters. */
+  status: string;
+}
+
+export type AlertRule = MerchantRule &
+  (
+    | { /** The shop's merchants only. */ to: 'merchants'; customer?: undefined }
+    | { /** The shop's merchants and the order's buyer. */ to: 'both'; customer: CustomerRule }
+  );
+
+interface MerchantRule {
+  channels: readonly MerchantChannel[];
   /** Subscribe messages use this slot's template. */
   template: TemplateSlot;
   /** Short title (a `thing` value: ≤ 20 characters). */
@@ -32,12 +57,12 @@ export interface AlertRule {
   receipt?: 'order' | 'refund';
 }
 
-const all: readonly AlertChannel[] = ['subscribe', 'printer', 'wecom'];
-const noPrint: readonly AlertChannel[] = ['subscribe', 'wecom'];
+const all: readonly MerchantChannel[] = ['subscribe', 'printer', 'wecom'];
+const noPrint: readonly MerchantChannel[] = ['subscribe', 'wecom'];
 
 export const ALERT_TABLE: Readonly<Record<OutboxKind, AlertRule>> = {
   ORDER_PAID: {
-    to: 'merchants',
+    to: 'both',
     channels: all,
     template: 'order',
     title: '新订单已支付',
@@ -45,6 +70,7 @@ export const ALERT_TABLE: Readonly<Record<OutboxKind, AlertRule>> = {
     amount: 'total',
     feed: true,
     receipt: 'order',
+    customer: { template: 'customerOrder', title: '订单支付成功', status: '支付成功' },
   },
   ORDER_PAID_AFTER_CLOSE: {
     to: 'merchants',
@@ -76,7 +102,7 @@ export const ALERT_TABLE: Readonly<Record<OutboxKind, AlertRule>> = {
     receipt: 'refund',
   },
   REFUND_SUCCEEDED: {
-    to: 'merchants',
+    to: 'both',
     channels: all,
     template: 'refund',
     title: '退款成功',
@@ -84,33 +110,37 @@ export const ALERT_TABLE: Readonly<Record<OutboxKind, AlertRule>> = {
     amount: 'refund',
     feed: false,
     receipt: 'refund',
+    customer: { template: 'customerRefund', title: '退款成功，款项原路退回', status: '退款成功' },
   },
   REFUND_FAILED: {
-    to: 'merchants',
+    to: 'both',
     channels: noPrint,
     template: 'refund',
     title: '退款失败',
     status: '退款失败',
     amount: 'refund',
     feed: true,
+    customer: { template: 'customerRefund', title: '退款未成功，商家处理中', status: '退款失败' },
   },
   REFUND_ABNORMAL: {
-    to: 'merchants',
+    to: 'both',
     channels: noPrint,
     template: 'anomaly',
     title: '退款异常请到商户平台处理',
     status: '退款异常',
     amount: 'refund',
     feed: true,
+    customer: { template: 'customerRefund', title: '退款异常，商家处理中', status: '退款异常' },
   },
   REFUND_CLOSED: {
-    to: 'merchants',
+    to: 'both',
     channels: noPrint,
     template: 'refund',
     title: '退款已关闭',
     status: '已关闭',
     amount: 'refund',
     feed: false,
+    customer: { template: 'customerRefund', title: '退款已关闭', status: '已关闭' },
   },
   REFUND_STUCK: {
     to: 'merchants',
@@ -122,13 +152,14 @@ export const ALERT_TABLE: Readonly<Record<OutboxKind, AlertRule>> = {
     feed: true,
   },
   ORDER_SHIPPED: {
-    to: 'merchants',
+    to: 'both',
     channels: ['wecom'],
     template: 'order',
     title: '订单已发货',
     status: '已发货',
     amount: 'total',
     feed: false,
+    customer: { template: 'customerShipped', title: '您的订单已发货', status: '已发货' },
   },
   SHIPPING_UPLOAD_FAILING: {
     to: 'merchants',

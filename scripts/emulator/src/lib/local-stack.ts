@@ -4,7 +4,12 @@
 // The sandbox module is loaded at run time (require('@shouyin/sandbox'), i.e. its built dist) unless given.
 
 import path from 'node:path';
-import { DEMO_SUBSCRIBE_TEMPLATES, generateAlertAccounts, localAlertEnv } from './alerts/stand-ins';
+import {
+  DEMO_ALERT_TEMPLATES,
+  DEMO_SUBSCRIBE_TEMPLATES,
+  generateAlertAccounts,
+  localAlertEnv,
+} from './alerts/stand-ins';
 import { type Emulator, type EmulatorOptions, type EmulatorUrls, startEmulator } from './emulator';
 import { DEFAULT_SHIPPING_INDEX_DELAY_MS, type PaymentKey, type ShippingPayment } from './openapi/shipping';
 import { reserveEmulator } from './reserve';
@@ -117,6 +122,49 @@ function loadSandboxModule(): SandboxModuleLike {
   }
 }
 
+/**
+ * The buyer's demo subscribe-message templates (ALERT_TEMPLATES customer slots, shared/src/alerts/table.ts):
+ * payment result, shipped, refund result. The mini-program's checkout offers the same ids
+ * (miniprogram/config.ts CUSTOMER_TEMPLATE_IDS); a shop puts its own from 公众平台 in both places.
+ */
+export const DEMO_CUSTOMER_TEMPLATES = {
+  customerOrder: {
+    id: 'demo-tmpl-customer-paid',
+    fields: {
+      character_string1: 'orderNo',
+      amount2: 'amount',
+      phrase3: 'status',
+      time4: 'time',
+      thing5: 'title',
+    },
+  },
+  customerShipped: {
+    id: 'demo-tmpl-customer-shipped',
+    fields: {
+      character_string1: 'orderNo',
+      thing2: 'detail',
+      phrase3: 'status',
+      time4: 'time',
+      thing5: 'title',
+    },
+  },
+  customerRefund: {
+    id: 'demo-tmpl-customer-refund',
+    fields: {
+      character_string1: 'orderNo',
+      amount2: 'amount',
+      phrase3: 'status',
+      time4: 'time',
+      thing5: 'title',
+    },
+  },
+} as const;
+
+/** The buyer's demo templates as the emulator's subscribeMessage.send knows them (id → keys). */
+export const DEMO_CUSTOMER_SUBSCRIBE_TEMPLATES: Record<string, readonly string[]> = Object.fromEntries(
+  Object.values(DEMO_CUSTOMER_TEMPLATES).map((t) => [t.id, Object.keys(t.fields)]),
+);
+
 /** Alert channels wired to the emulator's printer and robot stand-ins, with the demo templates. */
 function withAlertChannels(opts: LocalStackOptions): LocalStackOptions {
   const accounts = opts.alertAccounts ?? generateAlertAccounts();
@@ -124,9 +172,13 @@ function withAlertChannels(opts: LocalStackOptions): LocalStackOptions {
   return {
     ...opts,
     alertAccounts: accounts,
-    subscribeTemplates: opts.subscribeTemplates ?? DEMO_SUBSCRIBE_TEMPLATES,
+    subscribeTemplates: opts.subscribeTemplates ?? {
+      ...DEMO_SUBSCRIBE_TEMPLATES,
+      ...DEMO_CUSTOMER_SUBSCRIBE_TEMPLATES,
+    },
     envOverrides: (urls) => ({
       ...localAlertEnv(accounts, urls.baseUrl),
+      ALERT_TEMPLATES: JSON.stringify({ ...DEMO_ALERT_TEMPLATES, ...DEMO_CUSTOMER_TEMPLATES }),
       ...(typeof given === 'function' ? given(urls) : given),
     }),
   };

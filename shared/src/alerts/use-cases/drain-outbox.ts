@@ -4,8 +4,12 @@
  * (records.ts deliveryId), plus one event document per entry for the merchant feed. Adds are skipped for
  * ids already there, and a concurrent drain adding the same id loses harmlessly (addOnce). The mark is
  * cleared with `where({_id, outboxSeq: <seen>})`, so an entry pushed meanwhile keeps it set for the next run.
+ *
+ * Kinds the table also gives the buyer get one more delivery, channel `customer`, to the order's payer:
+ * an order's `_openid`, a refund's `openid` (the order's payer, stored on the refund), else its order's.
  */
 import { COLLECTIONS, type Merchant, type OutboxEntry } from '../../orders/records';
+import { findOrder } from '../../orders/store';
 import type { AlertDeps } from '../deps';
 import type { AlertDelivery, AlertEvent, AlertFacts } from '../records';
 import { deliveryId } from '../records';
@@ -19,6 +23,7 @@ import {
   findMerchants,
   findPendingAnomalies,
   findPendingCarriers,
+  type PendingCarrier,
 } from '../store';
 import { alertRule } from '../table';
 
@@ -39,12 +44,16 @@ export function factsOf(entry: OutboxEntry): AlertFacts {
   return f;
 }
 
-/** The deliveries one entry gets with the channels configured now (pure). */
+/**
+ * The deliveries one entry gets with the channels configured now (pure); `buyer` is the order's payer
+ * (kinds with a customer message only; none known = no customer delivery).
+ */
 export function plannedDeliveries(
   deps: Pick<AlertDeps, 'settings' | 'subscribe' | 'printer' | 'robot'>,
   merchants: readonly Pick<Merchant, '_id' | 'alertOpenids'>[],
   entry: OutboxEntry,
   now: number,
+  buyer?: string,
 ): AlertDelivery[] {
   const rule = alertRule(entry.kind);
   const facts = factsOf(entry);
@@ -73,7 +82,24 @@ export function plannedDeliveries(
   }
   if (rule.channels.includes('printer') && deps.printer) out.push(make('printer', deps.printer.id, shop));
   if (rule.channels.includes('wecom') && deps.robot) out.push(make('wecom', 'robot', shop));
+  const customerTemplate = rule.customer ? deps.settings.templates[rule.customer.template] : undefined;
+  if (customerTemplate && deps.subscribe && buyer)
+    out.push({ ...make('customer', buyer, shop), templateId: customerTemplate.id });
   return out;
+}
+
+/** The buyer of a carrier's order, read only when one of its entries has a customer message. */
+async function buyerOf(
+  deps: AlertDeps,
+  collection: string,
+  doc: PendingCarrier,
+): Promise<string | undefined> {
+  if (!(doc.outbox ?? []).some((e) => alertRule(e.kind).customer)) return undefined;
+  const own = collection === COLLECTIONS.orders ? doc._openid : doc.openid;
+  if (typeof own === 'string' && own !== '') return own;
+  const outTradeNo = collection === COLLECTIONS.orders ? doc._id : doc.outTradeNo;
+  if (typeof outTradeNo !== 'string') return undefined;
+  return (await findOrder(deps.db, outTradeNo))?._openid || undefined;
 }
 
 /** Drains every pending outbox, or with `outTradeNo` only that order's and its refunds' (no anomalies). */
@@ -81,9 +107,9 @@ export async function drainOutbox(deps: AlertDeps, outTradeNo?: string): Promise
   const { db } = deps;
   const merchants = await findMerchants(db);
   const summary: DrainSummary = { documents: 0, deliveries: 0 };
-  const queue = async (entries: readonly OutboxEntry[], withEvents: boolean) => {
+  const queue = async (entries: readonly OutboxEntry[], withEvents: boolean, buyer?: string) => {
     const now = deps.clock.now();
-    const deliveries = entries.flatMap((e) => plannedDeliveries(deps, merchants, e, now));
+    const deliveries = entries.flatMap((e) => plannedDeliveries(deps, merchants, e, now, buyer));
     const events: AlertEvent[] = withEvents
       ? entries.map((e) => ({
           _id: e.id,
@@ -97,7 +123,7 @@ export async function drainOutbox(deps: AlertDeps, outTradeNo?: string): Promise
   };
   for (const collection of [COLLECTIONS.orders, COLLECTIONS.refunds]) {
     for (const doc of await findPendingCarriers(db, collection, BATCH, outTradeNo)) {
-      await queue(doc.outbox ?? [], true);
+      await queue(doc.outbox ?? [], true, await buyerOf(deps, collection, doc));
       await clearCarrier(db, collection, doc);
       summary.documents++;
     }

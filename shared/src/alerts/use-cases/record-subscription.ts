@@ -9,6 +9,7 @@ import { InputError } from '../../errors';
 import { requireMerchant } from '../../orders/merchants';
 import type { AlertDeps } from '../deps';
 import { addGrants, releaseWaitingForGrant } from '../store';
+import { TEMPLATE_SLOTS } from '../table';
 import { type DeliverSummary, deliverAlerts } from './deliver-alerts';
 
 export interface SubscribeInput {
@@ -47,7 +48,8 @@ export async function recordSubscription(
   budgetMs = 2000,
 ): Promise<SubscribeResult> {
   const merchant = await requireMerchant(deps.db, openid);
-  const known = new Set(Object.values(deps.settings.templates).map((t) => t!.id));
+  // The merchant templates only: a buyer's template (customer slots) has no ledger.
+  const known = new Set(TEMPLATE_SLOTS.flatMap((slot) => deps.settings.templates[slot]?.id ?? []));
   const accepted = Object.entries(input.results)
     .filter(([id, word]) => word === 'accept' && known.has(id))
     .map(([id]) => id);

@@ -2,13 +2,14 @@
  * One delivery, exactly as delivery-state.ts and policy.ts say: claim it (a conditional update — a run that
  * loses the claim does nothing), send or query once, record the attempt and the decision (only the claim's
  * holder can), and keep the grant ledger: a subscribe message sent uses one grant; 43101 marks the
- * template exhausted (the merchant must re-subscribe) while the delivery waits for a grant.
+ * template exhausted (the merchant must re-subscribe) while the delivery waits for a grant. A buyer's
+ * message (channel `customer`) never touches the ledger: its 43101 is a final "no grant" (policy.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { findOrder } from '../../orders/store';
 import { nextDeliveryStatus } from '../delivery-state';
 import type { AlertDeps } from '../deps';
-import { receiptFor, robotMarkdown, subscribeMessage } from '../messages';
+import { customerMessage, receiptFor, robotMarkdown, subscribeMessage } from '../messages';
 import { type Decision, decideQuery, decideSend, type SendOutcome } from '../policy';
 import type { AlertDelivery } from '../records';
 import { claimDelivery as claim, findMerchants, finishDelivery, recordGrantUse } from '../store';
@@ -31,6 +32,12 @@ async function send(deps: AlertDeps, d: AlertDelivery): Promise<SendOutcome> {
         miniprogramState: deps.settings.miniprogramState,
       }),
     );
+  }
+  if (d.channel === 'customer') {
+    const slot = alertRule(d.kind).customer?.template;
+    const template = slot ? deps.settings.templates[slot] : undefined;
+    if (!deps.subscribe || !template) return notConfigured;
+    return deps.subscribe(customerMessage(d.facts, d.recipient, template, deps.settings));
   }
   const shopName = (await findMerchants(deps.db)).find((m) => m._id === d.merchantId)?.name ?? '收银';
   if (d.channel === 'printer') {
