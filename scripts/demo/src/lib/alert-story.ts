@@ -35,7 +35,10 @@ async function deliveries(t: Target, outTradeNo: string): Promise<Delivery[]> {
     'GET',
     `${t.emulatorUrl}/db/alerts?where=${where}`,
   );
-  return r.data.filter((d) => d.channel !== undefined).sort((a, b) => a.channel.localeCompare(b.channel));
+  // The shop's channels; the buyer's own message (channel `customer`) is not the merchant's story.
+  return r.data
+    .filter((d) => d.channel !== undefined && (d.channel as string) !== 'customer')
+    .sort((a, b) => a.channel.localeCompare(b.channel));
 }
 
 async function merchantCall<T>(t: Target, data: object): Promise<T> {
