@@ -1,31 +1,10 @@
 // A Feie receipt as a 58 mm thermal printer prints it: 32 columns a line, a wide (Chinese, full-width)
-// character taking two (the same rule as orderAlert's receipts, shared/src/alerts/receipt.ts, which this bundle
-// cannot import: it uses Node's Buffer; test/console-api.test.ts checks the two agree); `<B>` and `<CB>`
+// character taking two (orderAlert's own rule, shared/src/alerts/text-width.ts, which has no Node API); `<B>` and `<CB>`
 // print double size (twice the columns), `<C>`/`<CB>` centred, `<QR>` a QR code, `<CUT>` the paper cut.
 // Lines longer than the paper wrap, as the printer wraps them.
+import { charWidth, RECEIPT_COLUMNS, textWidth } from '../../../shared/src/alerts/text-width';
 
-export const RECEIPT_COLUMNS = 32;
-
-/** Display width: East Asian wide and full-width characters take two columns. */
-export function charWidth(c: string): number {
-  const cp = c.codePointAt(0) ?? 0;
-  return (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    cp >= 0x20000
-    ? 2
-    : 1;
-}
-
-export function textWidth(s: string): number {
-  let w = 0;
-  for (const c of s) w += charWidth(c);
-  return w;
-}
+export { charWidth, RECEIPT_COLUMNS, textWidth };
 
 export type ReceiptLine =
   | { kind: 'text'; text: string; size: 1 | 2; center: boolean }
