@@ -151,19 +151,27 @@ function fieldAt(doc: Record<string, unknown>, path: string): unknown {
   return v;
 }
 
-function onDoc(e: Expr, caller: Caller, doc: Record<string, unknown>): boolean {
+/**
+ * One walk of a rule expression; only how "the caller owns it" is decided differs: for a document, its field
+ * equals the caller's openid; for a query, the query pins that field to the caller's openid.
+ */
+function evaluate(e: Expr, caller: Caller, owns: (path: string, openid: string) => boolean): boolean {
   switch (e.k) {
     case 'bool':
       return e.v;
     case 'authPresent':
       return caller.openid !== undefined;
     case 'ownerIs':
-      return caller.openid !== undefined && fieldAt(doc, e.path) === caller.openid;
+      return caller.openid !== undefined && owns(e.path, caller.openid);
     case 'and':
-      return onDoc(e.a, caller, doc) && onDoc(e.b, caller, doc);
+      return evaluate(e.a, caller, owns) && evaluate(e.b, caller, owns);
     case 'or':
-      return onDoc(e.a, caller, doc) || onDoc(e.b, caller, doc);
+      return evaluate(e.a, caller, owns) || evaluate(e.b, caller, owns);
   }
+}
+
+function onDoc(e: Expr, caller: Caller, doc: Record<string, unknown>): boolean {
+  return evaluate(e, caller, (path, openid) => fieldAt(doc, path) === openid);
 }
 
 /** The value a query pins `path` to (`{path: v}` or `{path: {$eq: v}}`, possibly inside a top-level $and). */
@@ -183,18 +191,7 @@ function pinned(query: Record<string, unknown>, path: string): unknown[] {
 }
 
 function byQuery(e: Expr, caller: Caller, query: Record<string, unknown>): boolean {
-  switch (e.k) {
-    case 'bool':
-      return e.v;
-    case 'authPresent':
-      return caller.openid !== undefined;
-    case 'ownerIs':
-      return caller.openid !== undefined && pinned(query, e.path).some((v) => v === caller.openid);
-    case 'and':
-      return byQuery(e.a, caller, query) && byQuery(e.b, caller, query);
-    case 'or':
-      return byQuery(e.a, caller, query) || byQuery(e.b, caller, query);
-  }
+  return evaluate(e, caller, (path, openid) => pinned(query, path).some((v) => v === openid));
 }
 
 function ruleOf(rules: SecurityRules, collection: string, op: RuleOperation): Expr | false {
