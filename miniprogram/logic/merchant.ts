@@ -19,6 +19,7 @@ import type {
 import { type Api, ApiError, userMessage } from '../services/client';
 import { parseYuan, yuan } from '../services/money';
 import { errMsgOf, type WxPort } from '../services/wx-port';
+import { runAction } from './action';
 import { whoAmI } from './me';
 import { amountError, reasonError } from './refund-form';
 import { checkShipment, normalizeTrackingNo, type ShipForm } from './ship-form';
@@ -391,15 +392,7 @@ export function createMerchantConsole(deps: MerchantDeps) {
 
   /** One action at a time; `then` reloads what it changed. */
   const act = async (work: () => Promise<string>, then: () => Promise<unknown>) => {
-    if (state.view.busy || state.view.access !== 'merchant') return;
-    state.set({ busy: true, message: '' });
-    let message: string;
-    try {
-      message = await work();
-    } catch (e) {
-      message = userMessage(e);
-    }
-    state.set({ busy: false, message });
+    if (state.view.access !== 'merchant' || !(await runAction(state, work))) return;
     await then();
     showFocus();
   };

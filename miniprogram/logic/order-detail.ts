@@ -8,6 +8,7 @@ import type { OrderView, RefundView } from '../services/api-types';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
 import { errMsgOf, type WxPort } from '../services/wx-port';
+import { runAction } from './action';
 import { payAgain } from './orders';
 import type { PayDeps } from './pay-flow';
 import { checkRefundRequest, refundableFee } from './refund-form';
@@ -176,16 +177,7 @@ export function createOrderDetail(deps: OrderDetailDeps) {
 
   /** Runs one action at a time (a double tap is ignored), shows its result, reloads the order. */
   const act = async (work: () => Promise<string>) => {
-    if (state.view.busy) return;
-    state.set({ busy: true, message: '' });
-    let message: string;
-    try {
-      message = await work();
-    } catch (e) {
-      message = userMessage(e);
-    }
-    state.set({ busy: false, message });
-    await load();
+    if (await runAction(state, work)) await load();
   };
 
   async function load(): Promise<void> {

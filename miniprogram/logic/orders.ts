@@ -4,6 +4,7 @@ import type { OrderView } from '../services/api-types';
 import type { Api } from '../services/client';
 import { userMessage } from '../services/client';
 import { yuan } from '../services/money';
+import { runAction } from './action';
 import { type PayDeps, type PayOutcome, payOnce } from './pay-flow';
 import { viewState } from './view-state';
 import { beijingTime, isPayable, linesSummary, orderWord } from './words';
@@ -105,11 +106,7 @@ export function createOrders(deps: OrdersDeps) {
       }
     },
     async pay(outTradeNo: string): Promise<void> {
-      if (state.view.busy) return;
-      state.set({ busy: true, message: '' });
-      const message = await payAgain(deps, outTradeNo);
-      state.set({ busy: false, message });
-      await this.load();
+      if (await runAction(state, () => payAgain(deps, outTradeNo))) await this.load();
     },
   };
 }
